@@ -1,0 +1,162 @@
+"""JSON Lines: a fast streaming reader and a writer.
+
+The reader is the hot path of ``ftprep validate``, so it adds as little as it can to a bare
+``orjson.loads`` loop: it reads the file in binary chunks of :data:`CHUNK_SIZE`, splits them on
+``\\n`` and hands each line's bytes straight to ``orjson.loads`` (which checks UTF-8 itself). Only a
+line that fails is looked at again, to say why. Memory stays constant whatever the file's size; a
+line longer than a chunk is joined from its pieces, so a single huge line works too.
+
+Rules: a UTF-8 byte order mark at the start of the file is dropped; a trailing ``\\r`` (CRLF) is
+JSON whitespace and is ignored; blank and whitespace-only lines are skipped silently but still
+count in the line numbers; a last line without a newline is fine, and one that stops inside a JSON
+value is reported as ``truncated``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import orjson
+
+from ftprep.errors import FormatError
+from ftprep.io.atomic import BinaryRowWriter
+from ftprep.io.jsonencode import dumps_bytes
+from ftprep.io.rows import RawRow, error_row
+
+#: Bytes read per ``read`` call (at least 3, so a byte order mark fits in the first one).
+CHUNK_SIZE = 16 << 20
+
+_BOM = b"\xef\xbb\xbf"
+
+#: ``(line, value, error, raw)``: ``value`` is ``None`` exactly when ``error`` is set, and ``raw``
+#: then holds the line's bytes (without the line ending).
+JsonlValue = tuple[int, Any, str | None, bytes | None]
+
+
+def open_binary(path: str | os.PathLike[str], *, buffered: bool = True) -> BinaryIO:
+    """Open ``path`` for binary reading, turning OS errors into :class:`FormatError`.
+
+    ``buffered=False`` gives the raw file, for readers that only make large ``read`` calls.
+    """
+    try:
+        return open(path, "rb", buffering=-1 if buffered else 0)
+    except FileNotFoundError as exc:
+        raise FormatError("no such file", file=os.fspath(path)) from exc
+    except IsADirectoryError as exc:
+        raise FormatError("is a directory, not a file", file=os.fspath(path)) from exc
+    except OSError as exc:
+        raise FormatError(f"cannot open: {exc.strerror or exc}", file=os.fspath(path)) from exc
+
+
+def iter_jsonl_values(path: str | os.PathLike[str]) -> Iterator[JsonlValue]:
+    """Yield a :data:`JsonlValue` tuple for every non-blank line of a JSON Lines file.
+
+    The low-overhead form of :func:`iter_jsonl` for hot loops. The file is opened at once, so a
+    missing file raises :class:`FormatError` here rather than on the first ``next``.
+    """
+    return _values(open_binary(path, buffered=False))
+
+
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[RawRow]:
+    """Yield a :class:`RawRow` for every non-blank line of a JSON Lines file (see module doc)."""
+    return _rows(iter_jsonl_values(path))
+
+
+def _rows(values: Iterator[JsonlValue]) -> Iterator[RawRow]:
+    for line, value, error, raw in values:
+        if error is None:
+            yield RawRow(line, value)
+        else:
+            yield error_row(line, error, raw or b"")
+
+
+def _values(file: BinaryIO) -> Iterator[JsonlValue]:
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    line_no = 0
+    pending: list[bytes] = []  # pieces of a line that has not ended yet
+    with file:
+        chunk = file.read(CHUNK_SIZE)
+        if chunk.startswith(_BOM):
+            chunk = chunk[len(_BOM) :] or file.read(CHUNK_SIZE)
+        while chunk:
+            lines = chunk.split(b"\n")
+            if len(lines) == 1:  # no newline: the middle of a line longer than a chunk
+                pending.append(chunk)
+                chunk = file.read(CHUNK_SIZE)
+                continue
+            if pending:
+                pending.append(lines[0])
+                lines[0] = b"".join(pending)
+                pending.clear()
+            tail = lines.pop()
+            if tail:
+                pending.append(tail)
+            del chunk
+            first = line_no + 1
+            for line_no, line in enumerate(lines, first):
+                try:
+                    value = loads(line)
+                except decode_error:
+                    error = describe_line_error(line, final=False)
+                    if error is not None:
+                        yield line_no, None, error, line.rstrip(b"\r")
+                    continue
+                yield line_no, value, None, None
+            del lines
+            chunk = file.read(CHUNK_SIZE)
+        if pending:
+            yield from _last_line(b"".join(pending), line_no + 1)
+
+
+def _last_line(line: bytes, line_no: int) -> Iterator[JsonlValue]:
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        error = describe_line_error(line, final=True)
+        if error is not None:
+            yield line_no, None, error, line.rstrip(b"\r")
+        return
+    yield line_no, value, None, None
+
+
+def describe_line_error(line: bytes, *, final: bool) -> str | None:
+    """Why ``orjson.loads(line)`` failed, or ``None`` for a blank line (not an error).
+
+    ``final`` says the line is the last of the file and has no newline, so a value cut short there
+    is reported as ``truncated``. Columns are 1-based characters; bytes are 1-based too.
+    """
+    if not line.strip():
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"invalid UTF-8 at byte {exc.start + 1} of the line"
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        if exc.msg.startswith("unexpected end of data") or exc.pos >= len(text.rstrip()):
+            if final:
+                return "truncated: file ends inside a JSON value"
+            return f"invalid JSON: line ends inside a JSON value (column {exc.colno})"
+        return f"invalid JSON: {exc.msg} at column {exc.colno}"
+    return "invalid JSON"  # not reached: orjson is deterministic; never drop a line silently
+
+
+class JsonlWriter(BinaryRowWriter):
+    """Writes one compact JSON value per line (UTF-8, ``\\n`` endings), atomically.
+
+    Rows orjson cannot encode (integers beyond 64 bits, non-string keys) are encoded by the standard
+    library instead; a row neither can encode raises :class:`FormatError`.
+    """
+
+    container = "jsonl"
+
+    def _write(self, row: dict[str, Any]) -> None:
+        try:
+            data = dumps_bytes(row, newline=True)
+        except ValueError as exc:
+            raise FormatError(str(exc), file=str(self.path), line=self.count + 1) from exc
+        self._file.write(data)

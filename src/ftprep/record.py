@@ -1,0 +1,306 @@
+"""The canonical conversation record every format reads into and writes out of.
+
+A :class:`Record` is either a conversation (``messages``) or a plain-text document (``text``).
+Its wire form is the OpenAI chat fine-tuning line (``to_dict``/``from_dict``); every other format
+converts to and from a ``Record``. Nothing is silently dropped: keys a format does not know are kept
+in ``extra`` (top level) and ``Message.extra`` (per message) and written back where the target can
+hold them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftprep.errors import FormatError
+
+ROLES: tuple[str, ...] = ("system", "developer", "user", "assistant", "tool")
+LEGACY_ROLES: tuple[str, ...] = ("function",)
+TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
+
+#: Metadata keys with an agreed meaning; any other key is kept as it is.
+METADATA_KEYS: tuple[str, ...] = (
+    "source",
+    "category",
+    "rating",
+    "created_at",
+    "updated_at",
+    "group_id",
+    "session_id",
+    "user_id",
+    "parent_id",
+    "lang",
+)
+
+_MESSAGE_KEYS = frozenset({"role", "content", "tool_calls", "tool_call_id", "name", "weight"})
+_RECORD_KEYS = frozenset({"id", "messages", "tools", "parallel_tool_calls", "metadata", "text"})
+
+
+@dataclass(slots=True)
+class Provenance:
+    """Where a record was read: the input file and its 1-based line (JSONL) or row (others)."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """One function call made by an assistant turn; ``arguments`` is a JSON string."""
+
+    name: str
+    arguments: str
+    id: str | None = None
+    type: str = "function"
+    extra: dict[str, Any] = field(default_factory=dict)
+    function_extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.id is not None:
+            out["id"] = self.id
+        out["type"] = self.type
+        out["function"] = {"name": self.name, "arguments": self.arguments, **self.function_extra}
+        out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True)
+class Message:
+    """One turn. ``content`` is a string, ``None`` (a tool-call-only turn) or a list of typed parts."""
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: str | None = None
+    name: str | None = None
+    weight: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The content as plain text: text parts joined, non-text parts left out."""
+        return content_text(self.content)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": self.role}
+        if self.content is not None or not self.tool_calls:
+            out["content"] = self.content
+        if self.tool_calls:
+            out["tool_calls"] = [call.to_dict() for call in self.tool_calls]
+        if self.tool_call_id is not None:
+            out["tool_call_id"] = self.tool_call_id
+        if self.name is not None:
+            out["name"] = self.name
+        if self.weight is not None:
+            out["weight"] = self.weight
+        out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True)
+class Record:
+    """A conversation or a plain-text document, with its metadata and provenance.
+
+    ``hints`` carries format-specific detail that makes a round trip through the same format
+    lossless (the split of an Alpaca prompt into instruction and input, say); writers of other
+    formats ignore it, and it takes no part in equality.
+    """
+
+    messages: list[Message] = field(default_factory=list)
+    id: str | None = None
+    tools: list[dict[str, Any]] | None = None
+    parallel_tool_calls: bool | None = None
+    text: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    hints: dict[str, Any] = field(default_factory=dict, compare=False)
+    source: Provenance | None = field(default=None, compare=False)
+
+    @property
+    def is_text(self) -> bool:
+        return self.text is not None and not self.messages
+
+    def to_dict(self) -> dict[str, Any]:
+        """The OpenAI chat fine-tuning line (or ``{"text": ...}`` for a plain-text record)."""
+        out: dict[str, Any] = {}
+        if self.id is not None:
+            out["id"] = self.id
+        if self.is_text:
+            out["text"] = self.text
+        else:
+            out["messages"] = [m.to_dict() for m in self.messages]
+        if self.tools is not None:
+            out["tools"] = self.tools
+        if self.parallel_tool_calls is not None:
+            out["parallel_tool_calls"] = self.parallel_tool_calls
+        if self.metadata:
+            out["metadata"] = self.metadata
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any], source: Provenance | None = None) -> Record:
+        """Read an OpenAI chat line (or a ``{"text": ...}`` line); raises :class:`FormatError`."""
+        where = _where(source)
+        if not isinstance(row, dict):
+            raise FormatError(f"expected a JSON object, got {type(row).__name__}", **where)
+        extra = {k: v for k, v in row.items() if k not in _RECORD_KEYS}
+        metadata = row.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise FormatError("must be an object", field="metadata", **where)
+        rid = row.get("id")
+        record = cls(
+            id=None if rid is None else str(rid),
+            tools=parse_tools(row.get("tools"), where),
+            parallel_tool_calls=row.get("parallel_tool_calls"),
+            metadata=dict(metadata),
+            extra=extra,
+            source=source,
+        )
+        if "messages" not in row:
+            if isinstance(row.get("text"), str):
+                record.text = row["text"]
+                return record
+            raise FormatError("missing 'messages'", field="messages", **where)
+        if "text" in row:
+            record.extra["text"] = row["text"]
+        messages = row["messages"]
+        if not isinstance(messages, list):
+            raise FormatError(
+                f"must be a list, got {type(messages).__name__}", field="messages", **where
+            )
+        record.messages = [parse_message(m, i, where) for i, m in enumerate(messages)]
+        return record
+
+
+def _where(source: Provenance | None) -> dict[str, Any]:
+    return {"file": source.file, "line": source.line} if source else {}
+
+
+def content_text(content: str | list[dict[str, Any]] | None) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    pieces = []
+    for part in content:
+        if isinstance(part, dict) and part.get("type", "text") in TEXT_PART_TYPES:
+            value = part.get("text", part.get("value"))
+            if isinstance(value, str):
+                pieces.append(value)
+    return "".join(pieces)
+
+
+def parse_message(raw: Any, index: int, where: dict[str, Any]) -> Message:
+    path = f"messages[{index}]"
+    if not isinstance(raw, dict):
+        raise FormatError(f"must be an object, got {type(raw).__name__}", field=path, **where)
+    role = raw.get("role")
+    if not isinstance(role, str):
+        raise FormatError("missing or non-string 'role'", field=f"{path}.role", **where)
+    if role not in ROLES and role not in LEGACY_ROLES:
+        raise FormatError(
+            f"unknown role {role!r} (expected one of {', '.join(ROLES)})",
+            field=f"{path}.role",
+            code="unknown_role",
+            **where,
+        )
+    content = raw.get("content")
+    if content is not None and not isinstance(content, str | list):
+        raise FormatError(
+            f"must be a string, null or a list of parts, got {type(content).__name__}",
+            field=f"{path}.content",
+            **where,
+        )
+    if isinstance(content, list) and not all(isinstance(p, dict) for p in content):
+        raise FormatError("every content part must be an object", field=f"{path}.content", **where)
+    calls = raw.get("tool_calls")
+    weight = raw.get("weight")
+    if weight is not None and (isinstance(weight, bool) or weight not in (0, 1)):
+        raise FormatError(f"must be 0 or 1, got {weight!r}", field=f"{path}.weight", **where)
+    name = raw.get("name")
+    call_id = raw.get("tool_call_id")
+    return Message(
+        role=role,
+        content=content,
+        tool_calls=None if calls is None else parse_tool_calls(calls, f"{path}.tool_calls", where),
+        tool_call_id=None if call_id is None else str(call_id),
+        name=None if name is None else str(name),
+        weight=None if weight is None else int(weight),
+        extra={k: v for k, v in raw.items() if k not in _MESSAGE_KEYS},
+    )
+
+
+def parse_tool_calls(raw: Any, path: str, where: dict[str, Any]) -> list[ToolCall]:
+    if not isinstance(raw, list):
+        raise FormatError("must be a list", field=path, **where)
+    calls = []
+    for i, call in enumerate(raw):
+        here = f"{path}[{i}]"
+        if not isinstance(call, dict) or not isinstance(call.get("function"), dict):
+            raise FormatError("must be an object with a 'function' object", field=here, **where)
+        fn = call["function"]
+        name = fn.get("name")
+        if not isinstance(name, str) or not name:
+            raise FormatError("missing function name", field=f"{here}.function.name", **where)
+        args = fn.get("arguments", "{}")
+        if not isinstance(args, str):  # some exporters write the object itself
+            import orjson
+
+            args = orjson.dumps(args).decode()
+        call_id = call.get("id")
+        calls.append(
+            ToolCall(
+                name=name,
+                arguments=args,
+                id=None if call_id is None else str(call_id),
+                type=str(call.get("type", "function")),
+                extra={k: v for k, v in call.items() if k not in ("id", "type", "function")},
+                function_extra={k: v for k, v in fn.items() if k not in ("name", "arguments")},
+            )
+        )
+    return calls
+
+
+def parse_tools(raw: Any, where: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Tools in OpenAI form (``{"type": "function", "function": {...}}``).
+
+    Accepts a list or a JSON string of one, and bare function definitions (ShareGPT/LLaMA-Factory
+    style), which are wrapped. An empty list reads as no tools.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        import orjson
+
+        if not raw.strip():
+            return None
+        try:
+            raw = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise FormatError(
+                f"is a string that is not valid JSON ({exc})", field="tools", **where
+            ) from None
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise FormatError(f"must be a list, got {type(raw).__name__}", field="tools", **where)
+    tools = []
+    for i, tool in enumerate(raw):
+        if not isinstance(tool, dict):
+            raise FormatError("must be an object", field=f"tools[{i}]", **where)
+        if "function" in tool and isinstance(tool["function"], dict):
+            tools.append(tool)
+        elif "name" in tool:
+            tools.append({"type": "function", "function": tool})
+        else:
+            raise FormatError(
+                "is neither {'type': 'function', 'function': {...}} nor a function definition",
+                field=f"tools[{i}]",
+                **where,
+            )
+    return tools or None

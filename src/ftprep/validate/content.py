@@ -1,0 +1,82 @@
+"""Checks of one message's text: length, repetition, hedging, refusals, placeholders, mojibake.
+
+Cheap substring tests guard every regular expression, so clean text pays a few ``in`` scans.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import Any
+
+from ftprep.validate.findings import Collector
+
+#: a reply shorter than this (in characters, stripped) is "very short"
+SHORT_CHARS = 1
+#: a message longer than this (in characters) is "very long"
+LONG_CHARS = 20_000
+#: texts at least this long are tested for repetition by their zlib compression ratio
+REPETITION_MIN_CHARS = 2_000
+REPETITION_RATIO = 0.1
+
+_HEDGE_GUARDS = (
+    "an AI",
+    "an ai",
+    "n AI ",
+    "language model",
+    "artificial intelligence",
+    "AI assistant",
+)
+_HEDGE = re.compile(
+    r"\b(as an? (ai|artificial intelligence)( language model| model| assistant)?"
+    r"|as a (large )?language model"
+    r"|i am (just |only )?an? (ai|artificial intelligence)( language model| assistant)?"
+    r"|i'm (just |only )?an? (ai|artificial intelligence)( language model| assistant)?)\b",
+    re.IGNORECASE,
+)
+_REFUSAL = re.compile(
+    r"^\W*(?:(?:i'?m|i am) (?:very |so |truly )?sorry|sorry|i apologi[sz]e|unfortunately)?[,.!]?\s*"
+    r"(?:but\s+)?(?:i(?:'m| am)? afraid\s+)?(?:i\s*(?:can(?:no|')t|cannot|am unable to|'m unable to|won'?t|"
+    r"will not|am not able to|'m not able to|must decline)|that'?s not something i can)"
+    r"(?:\s+\w+){0,2}?\s+(?:help|assist|provide|do|comply|answer|fulfil+|support|share|give|create|"
+    r"write|generate|discuss|engage|complete|process|make|offer|access)\b",
+    re.IGNORECASE,
+)
+_REDIRECT = re.compile(
+    r"\b(but i can(?!'|’|not)|however|instead|here'?s|here is|you (can|could|might)|i can help|i'd be happy to|try)\b",
+    re.IGNORECASE,
+)
+#: a refusal that goes on this long is taken to help after all
+REFUSAL_MAX_CHARS = 400
+_PLACEHOLDER = re.compile(
+    r"\{\{\s*[\w.\- ]{1,40}\s*\}\}|\{%.*?%\}|\[insert [^\]]{1,40}\]", re.IGNORECASE
+)
+_MOJIBAKE = re.compile(
+    "[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]|â€|ï»¿|\ufffd"
+)
+
+
+def check_text(text: str, role: Any, i: int | None, out: Collector) -> None:
+    """Check one message's text; ``i`` is the message index for the findings."""
+    n = len(text)
+    if role == "assistant":
+        if n <= SHORT_CHARS and len(text.strip()) <= SHORT_CHARS:
+            out.add("short_message", i, "content", f"{len(text.strip())} characters")
+        if any(g in text for g in _HEDGE_GUARDS):
+            match = _HEDGE.search(text)
+            if match:
+                out.add("ai_hedging", i, "content", f"says {match.group(0)!r}")
+        if n <= REFUSAL_MAX_CHARS and _REFUSAL.match(text) and not _REDIRECT.search(text):
+            out.add("refusal", i, "content", f"refuses: {text[:80]!r}")
+    if n > LONG_CHARS:
+        out.add("long_message", i, "content", f"{n:,} characters")
+    if n >= REPETITION_MIN_CHARS:
+        ratio = len(zlib.compress(text.encode("utf-8", "replace"), 1)) / max(1, len(text))
+        if ratio < REPETITION_RATIO:
+            out.add("repetitive_content", i, "content", f"compresses to {ratio:.1%} of its size")
+    if ("{{" in text or "{%" in text or "[insert" in text or "[Insert" in text) and (
+        match := _PLACEHOLDER.search(text)
+    ):
+        out.add("template_placeholder", i, "content", f"contains {match.group(0)!r}")
+    if not text.isascii() and (match := _MOJIBAKE.search(text)):
+        out.add("mojibake", i, "content", f"contains {match.group(0)!r}")

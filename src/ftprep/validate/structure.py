@@ -1,0 +1,143 @@
+"""Checks of one example's shape: keys, roles, role order, content, weights.
+
+Works on the raw OpenAI-shaped dict, not on a typed record: a validator must describe data that a
+typed record cannot even hold (a message without a role, a weight of 2). Everything here is on the
+hot path of a multi-million-line file, so the clean case costs a few dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ftprep.validate.content import check_text
+from ftprep.validate.findings import Collector
+from ftprep.validate.toolcheck import check_tools
+
+KNOWN_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+MESSAGE_KEYS = frozenset(
+    {"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call", "refusal"}
+)
+TOP_LEVEL_KEYS = frozenset(
+    {"messages", "tools", "parallel_tool_calls", "functions", "id", "metadata"}
+)
+
+
+def check_example(row: Any, out: Collector, facts: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Check one example; return its messages when they are usable for token counting.
+
+    ``facts`` receives what the file-level statistics need (the system prompt, which roles occur).
+    """
+    if not isinstance(row, dict):
+        out.add("not_an_object", detail=f"got a JSON {type(row).__name__}")
+        return None
+    messages = row.get("messages")
+    if messages is None and isinstance(row.get("text"), str):
+        out.add("plain_text_record", field="text")
+        text = row["text"]
+        if not text or text.isspace():
+            out.add("empty_content", field="text")
+        else:
+            check_text(text, None, None, out)
+        return None
+    if messages is None:
+        out.add("missing_messages", field="messages")
+        return None
+    if not isinstance(messages, list):
+        out.add(
+            "missing_messages",
+            field="messages",
+            detail=f"messages is a {type(messages).__name__}, not a list",
+        )
+        return None
+    if not messages:
+        out.add("empty_messages", field="messages")
+        return None
+    if not row.keys() <= TOP_LEVEL_KEYS:
+        for key in row.keys() - TOP_LEVEL_KEYS:
+            out.add("unrecognized_top_level_key", field=key, detail=f"unrecognized key {key!r}")
+    _check_messages(messages, out, facts)
+    if "tools" in row or facts["calls"]:
+        check_tools(row, messages, out)
+    return messages
+
+
+def _check_messages(messages: list[Any], out: Collector, facts: dict[str, Any]) -> None:
+    roles: list[str] = []
+    user_texts: set[str] = set()
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            out.add("message_not_an_object", i, detail=f"got a JSON {type(message).__name__}")
+            roles.append("?")
+            continue
+        role = message.get("role")
+        if role is None:
+            out.add("message_missing_key", i, "role")
+        elif role not in KNOWN_ROLES:
+            out.add("unknown_role", i, "role", f"unrecognized role {role!r}")
+        elif role == "function":
+            out.add("deprecated_function_role", i, "role")
+        roles.append(role if isinstance(role, str) else "?")
+        if not message.keys() <= MESSAGE_KEYS:
+            for key in sorted(message.keys() - MESSAGE_KEYS):
+                out.add("unrecognized_key", i, key, f"unrecognized key {key!r}")
+        if "tool_calls" in message:
+            facts["calls"] = True
+        _check_content(message, role, i, out, user_texts)
+        if "weight" in message:
+            weight = message["weight"]
+            if isinstance(weight, bool) or weight not in (0, 1):
+                out.add("invalid_weight", i, "weight", f"weight is {weight!r}")
+            elif role != "assistant":
+                out.add("weight_on_non_assistant", i, "weight")
+        if "name" in message and not isinstance(message["name"], str):
+            out.add("invalid_name", i, "name")
+        if role == "system" and "system" not in facts:
+            content = message.get("content")
+            facts["system"] = content if isinstance(content, str) else ""
+    _check_order(roles, out, facts)
+
+
+def _check_content(
+    message: dict[str, Any], role: Any, i: int, out: Collector, user_texts: set[str]
+) -> None:
+    if "content" not in message or message["content"] is None:
+        if not message.get("tool_calls"):
+            out.add("missing_content", i, "content")
+        return
+    content = message["content"]
+    if isinstance(content, str):
+        text = content
+    elif isinstance(content, list):
+        text = "".join(
+            str(p.get("text", p.get("value", ""))) for p in content if isinstance(p, dict)
+        )
+    else:
+        out.add("wrong_content_type", i, "content", f"content is a {type(content).__name__}")
+        return
+    if not text or text.isspace():
+        if not message.get("tool_calls"):
+            out.add("empty_content", i, "content")
+        return
+    check_text(text, role, i, out)
+    if role == "user":
+        if text in user_texts:
+            out.add("duplicate_user_turn", i, "content")
+        user_texts.add(text)
+
+
+def _check_order(roles: list[str], out: Collector, facts: dict[str, Any]) -> None:
+    facts["roles"] = roles
+    if "assistant" not in roles:
+        out.add("no_assistant_message")
+    if "user" not in roles:
+        out.add("no_user_message")
+    if "system" not in roles and "developer" not in roles:
+        out.add("no_system_message")
+    elif roles[0] not in ("system", "developer"):
+        first = next(k for k, r in enumerate(roles) if r in ("system", "developer"))
+        out.add("system_not_first", first)
+    if roles[-1] != "assistant" and "assistant" in roles:
+        out.add("last_not_assistant", len(roles) - 1, detail=f"last message is {roles[-1]!r}")
+    for i in range(1, len(roles)):
+        if roles[i] == roles[i - 1] and roles[i] in ("user", "assistant", "system"):
+            out.add("consecutive_same_role", i, detail=f"two {roles[i]} messages in a row")

@@ -1,0 +1,174 @@
+"""Checks of function calling: the tools list, each call, and the call/answer pairing.
+
+Schemas are compiled once per distinct tools list (datasets repeat the same list in every row),
+and the cache is bounded.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from ftprep.validate.findings import Collector
+
+_Compiled = tuple[
+    str | None, dict[str, Any]
+]  # (problem with the tools list, name -> validator or error)
+
+
+def check_tools(row: dict[str, Any], messages: list[Any], out: Collector) -> None:
+    tools = row.get("tools")
+    functions = _functions(tools, out) if tools is not None else None
+    pending: dict[str, int] = {}  # call id -> index of the message that made it
+    answered: set[str] = set()
+    seen_ids: set[str] = set()
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        if "tool_calls" in message and message["tool_calls"] is not None:
+            _check_calls(message, i, functions, tools is not None, pending, seen_ids, out)
+        if message.get("role") == "tool":
+            call_id = message.get("tool_call_id")
+            if not isinstance(call_id, str) or call_id not in seen_ids:
+                out.add(
+                    "tool_response_orphan",
+                    i,
+                    "tool_call_id",
+                    f"tool_call_id {call_id!r} matches no earlier call",
+                )
+            elif call_id in answered:
+                out.add(
+                    "tool_response_duplicate",
+                    i,
+                    "tool_call_id",
+                    f"call {call_id!r} already answered",
+                )
+            else:
+                answered.add(call_id)
+                pending.pop(call_id, None)
+    last = len(messages) - 1
+    for call_id, index in pending.items():
+        if index < last:
+            out.add(
+                "tool_call_unanswered", index, "tool_calls", f"call {call_id!r} has no tool message"
+            )
+
+
+def _check_calls(
+    message: dict[str, Any],
+    i: int,
+    functions: dict[str, Any] | None,
+    has_tools: bool,
+    pending: dict[str, int],
+    seen_ids: set[str],
+    out: Collector,
+) -> None:
+    calls = message["tool_calls"]
+    if not isinstance(calls, list):
+        out.add("tool_calls_not_a_list", i, "tool_calls")
+        return
+    if message.get("role") != "assistant":
+        out.add("tool_calls_wrong_role", i, "tool_calls")
+    if calls and not has_tools:
+        out.add("tool_call_without_tools", i, "tool_calls")
+    for k, call in enumerate(calls):
+        field = f"tool_calls[{k}]"
+        fn = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            out.add("malformed_tool_call", i, field)
+            continue
+        call_id = call.get("id")
+        if call_id is None:
+            out.add("tool_call_missing_id", i, f"{field}.id")
+        elif call_id in seen_ids:
+            out.add("duplicate_tool_call_id", i, f"{field}.id", f"id {call_id!r} used twice")
+        else:
+            seen_ids.add(call_id)
+            pending[call_id] = i
+        _check_arguments(fn, i, f"{field}.function", functions, out)
+
+
+def _check_arguments(
+    fn: dict[str, Any], i: int, field: str, functions: dict[str, Any] | None, out: Collector
+) -> None:
+    name, arguments = fn["name"], fn.get("arguments")
+    if not isinstance(arguments, str):
+        out.add(
+            "tool_arguments_not_string",
+            i,
+            f"{field}.arguments",
+            f"arguments is a {type(arguments).__name__}",
+        )
+        return
+    try:
+        parsed = orjson.loads(arguments)
+    except orjson.JSONDecodeError as exc:
+        out.add(
+            "tool_arguments_invalid_json", i, f"{field}.arguments", f"{exc}: {arguments[:60]!r}"
+        )
+        return
+    if functions is None:
+        return
+    if name not in functions:
+        known = ", ".join(sorted(functions)[:8])
+        out.add("tool_unknown_function", i, f"{field}.name", f"{name!r} is not in tools ({known})")
+        return
+    validator = functions[name]
+    if isinstance(validator, Draft202012Validator):
+        error = next(iter(validator.iter_errors(parsed)), None)
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            out.add(
+                "tool_arguments_schema_mismatch",
+                i,
+                f"{field}.arguments",
+                f"{name}: {where}: {error.message}",
+            )
+
+
+def _functions(tools: Any, out: Collector) -> dict[str, Any] | None:
+    if isinstance(tools, str):  # LLaMA-Factory writes tools as a JSON string
+        try:
+            tools = orjson.loads(tools)
+        except orjson.JSONDecodeError:
+            out.add("tools_invalid", field="tools", detail="tools is a string that is not JSON")
+            return None
+    try:
+        key = orjson.dumps(tools, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        out.add("tools_invalid", field="tools")
+        return None
+    problem, functions = _compile(key)
+    if problem is not None:
+        out.add("tools_invalid", field="tools", detail=problem)
+        return None
+    for name, compiled in functions.items():
+        if isinstance(compiled, str):
+            out.add("tools_invalid_schema", field=f"tools[{name}].parameters", detail=compiled)
+    return functions
+
+
+@lru_cache(maxsize=1024)
+def _compile(key: bytes) -> _Compiled:
+    """Validators by function name for one tools list (the compact JSON of it is the key)."""
+    tools = orjson.loads(key)
+    if not isinstance(tools, list):
+        return f"tools is a {type(tools).__name__}, not a list", {}
+    functions: dict[str, Any] = {}
+    for k, tool in enumerate(tools):
+        fn = tool.get("function", tool) if isinstance(tool, dict) else None
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            return f"tools[{k}] has no function name", {}
+        params = fn.get("parameters", {"type": "object", "properties": {}})
+        try:
+            Draft202012Validator.check_schema(params)
+        except SchemaError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+            functions[fn["name"]] = f"{fn['name']}: {where}: {exc.message}"
+            continue
+        functions[fn["name"]] = Draft202012Validator(params)
+    return None, functions
