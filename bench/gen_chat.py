@@ -3,7 +3,7 @@
     python bench/gen_chat.py OUT.jsonl --n 1000000 --seed 0
 
 Records come from :func:`ftprep.demo.iter_clean_chats` (about 1.7 KB a line, so a million
-records is about 1.7 GB), serialized with orjson and written in large batches.
+records is about 1.7 GB), serialized with orjson and written through a 16 MB buffer.
 """
 
 from __future__ import annotations
@@ -17,23 +17,17 @@ import orjson
 
 from ftprep.demo import iter_clean_chats
 
-BATCH = 20_000  # records per write (about 35 MB)
-BUFFER = 16 * 1024 * 1024
+BUFFER = 16 * 1024 * 1024  # the OS sees 16 MB writes; cheaper than joining batches ourselves
 
 
 def write_chats(path: Path, n: int, seed: int) -> int:
     """Write ``n`` records to ``path``; return the number of bytes written."""
     dumps, option = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     written = 0
-    batch: list[bytes] = []
     with path.open("wb", buffering=BUFFER) as f:
+        write = f.write
         for record in iter_clean_chats(n, seed=seed):
-            batch.append(dumps(record, option=option))
-            if len(batch) == BATCH:
-                written += f.write(b"".join(batch))
-                batch.clear()
-        if batch:
-            written += f.write(b"".join(batch))
+            written += write(dumps(record, option=option))
     return written
 
 

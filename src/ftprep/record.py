@@ -147,7 +147,9 @@ class Record:
         """Read an OpenAI chat line (or a ``{"text": ...}`` line); raises :class:`FormatError`."""
         where = _where(source)
         if not isinstance(row, dict):
-            raise FormatError(f"expected a JSON object, got {type(row).__name__}", **where)
+            raise FormatError(
+                f"expected a JSON object, got {type(row).__name__}", code="not_an_object", **where
+            )
         extra = {k: v for k, v in row.items() if k not in _RECORD_KEYS}
         metadata = row.get("metadata") or {}
         if not isinstance(metadata, dict):

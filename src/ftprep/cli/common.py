@@ -61,7 +61,8 @@ def mapping_from(maps: tuple[str, ...], fmt: str | None) -> ColumnMapping | None
 def run_guarded(command: click.Command) -> int:
     """Run the click command; turn ftprep's own errors into a message and exit status 2."""
     try:
-        command.main(standalone_mode=False)
+        # without standalone mode click returns the status of ctx.exit()/Exit instead of raising
+        status = command.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
@@ -75,4 +76,4 @@ def run_guarded(command: click.Command) -> int:
         return EXIT_USAGE
     except (BrokenPipeError, KeyboardInterrupt):
         return 130
-    return 0
+    return status if isinstance(status, int) else 0

@@ -30,6 +30,8 @@ PARALLEL_RATE = 0.2
 USER_TURN_WEIGHTS = (35, 30, 20, 10, 5)  # 1..5 user turns
 _PARALLEL_PARTNER = {"get_shipping_status": "lookup_order", "get_payment_history": "lookup_order"}
 _GREETING = re.compile(r"(?i)(hi|hello|hey)\b")
+#: How a customer brings up a second issue (the bulk generator splits conversations on these).
+SECOND_ISSUE_LEADS = ("Also, ", "One more thing: ", "Another question: ")
 
 
 def build_chat(
@@ -131,7 +133,7 @@ def later_turns(
                 others.remove(current)
             slots = {**slots, **order_slots(rng)}
             openers = [o for o in current.openers if not _GREETING.match(o)] or current.openers
-            lead = rng.choice(("Also, ", "One more thing: ", "Another question: "))
+            lead = rng.choice(SECOND_ISSUE_LEADS)
             user = lead + _lower_first(rng.choice(openers))
             assistant = rng.choice(current.answers)
             pending = _one_of(rng, current.followups)

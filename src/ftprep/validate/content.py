@@ -56,27 +56,59 @@ _MOJIBAKE = re.compile(
 )
 
 
-def check_text(text: str, role: Any, i: int | None, out: Collector) -> None:
-    """Check one message's text; ``i`` is the message index for the findings."""
-    n = len(text)
-    if role == "assistant":
+def check_texts(texts: list[tuple[int | None, Any, str]], out: Collector) -> None:
+    """Check the texts of one example, given as (message index, role, text).
+
+    The cheap guards run once over the joined text of the example; only a hit looks at the
+    messages one by one, so a clean example costs a handful of scans whatever its length.
+    """
+    blob = "\x00".join(t for _, _, t in texts)
+    replies = [(i, t) for i, r, t in texts if r == "assistant"]
+    for i, text in replies:
+        n = len(text)
         if n <= SHORT_CHARS and len(text.strip()) <= SHORT_CHARS:
             out.add("short_message", i, "content", f"{len(text.strip())} characters")
-        if any(g in text for g in _HEDGE_GUARDS):
-            match = _HEDGE.search(text)
-            if match:
-                out.add("ai_hedging", i, "content", f"says {match.group(0)!r}")
         if n <= REFUSAL_MAX_CHARS and _REFUSAL.match(text) and not _REDIRECT.search(text):
             out.add("refusal", i, "content", f"refuses: {text[:80]!r}")
+    if replies and _hedge_guard("\x00".join(t for _, t in replies)):
+        for i, text in replies:
+            if match := _HEDGE.search(text):
+                out.add("ai_hedging", i, "content", f"says {match.group(0)!r}")
+    if len(blob) > REPETITION_MIN_CHARS:
+        for i, _, text in texts:
+            _check_size(text, i, out)
+    if "{" in blob or "[insert" in blob or "[Insert" in blob:
+        for i, _, text in texts:
+            if match := _PLACEHOLDER.search(text):
+                out.add("template_placeholder", i, "content", f"contains {match.group(0)!r}")
+    if not blob.isascii():
+        for i, _, text in texts:
+            if not text.isascii() and (match := _MOJIBAKE.search(text)):
+                out.add("mojibake", i, "content", f"contains {match.group(0)!r}")
+    users = [t for _, r, t in texts if r == "user"]
+    if len(users) > 1 and len(set(users)) < len(users):
+        seen: set[str] = set()
+        for i, role, text in texts:
+            if role == "user":
+                if text in seen:
+                    out.add("duplicate_user_turn", i, "content")
+                seen.add(text)
+
+
+def check_text(text: str, role: Any, i: int | None, out: Collector) -> None:
+    """Check a single text (a plain-text record when ``role`` is None)."""
+    check_texts([(i, role, text)], out)
+
+
+def _hedge_guard(text: str) -> bool:
+    return "AI" in text or "language model" in text or " ai " in text or "rtificial" in text
+
+
+def _check_size(text: str, i: int | None, out: Collector) -> None:
+    n = len(text)
     if n > LONG_CHARS:
         out.add("long_message", i, "content", f"{n:,} characters")
     if n >= REPETITION_MIN_CHARS:
         ratio = len(zlib.compress(text.encode("utf-8", "replace"), 1)) / max(1, len(text))
         if ratio < REPETITION_RATIO:
             out.add("repetitive_content", i, "content", f"compresses to {ratio:.1%} of its size")
-    if ("{{" in text or "{%" in text or "[insert" in text or "[Insert" in text) and (
-        match := _PLACEHOLDER.search(text)
-    ):
-        out.add("template_placeholder", i, "content", f"contains {match.group(0)!r}")
-    if not text.isascii() and (match := _MOJIBAKE.search(text)):
-        out.add("mojibake", i, "content", f"contains {match.group(0)!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftprep.validate.content import check_text
+from ftprep.validate.content import check_text, check_texts
 from ftprep.validate.findings import Collector
 from ftprep.validate.toolcheck import check_tools
 
@@ -61,50 +61,81 @@ def check_example(row: Any, out: Collector, facts: dict[str, Any]) -> list[dict[
     return messages
 
 
+#: roles whose plain string content takes the fast path
+_PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
+#: message keys that send a message down the slow path (everything else is checked per record)
+_SLOW_KEYS = frozenset({"weight", "tool_calls", "name", "function_call", "tool_call_id", "refusal"})
+
+
 def _check_messages(messages: list[Any], out: Collector, facts: dict[str, Any]) -> None:
     roles: list[str] = []
-    user_texts: set[str] = set()
+    texts: list[tuple[int | None, Any, str]] = []
     for i, message in enumerate(messages):
-        if not isinstance(message, dict):
-            out.add("message_not_an_object", i, detail=f"got a JSON {type(message).__name__}")
-            roles.append("?")
-            continue
-        role = message.get("role")
-        if role is None:
-            out.add("message_missing_key", i, "role")
-        elif role not in KNOWN_ROLES:
-            out.add("unknown_role", i, "role", f"unrecognized role {role!r}")
-        elif role == "function":
-            out.add("deprecated_function_role", i, "role")
-        roles.append(role if isinstance(role, str) else "?")
-        if not message.keys() <= MESSAGE_KEYS:
-            for key in sorted(message.keys() - MESSAGE_KEYS):
-                out.add("unrecognized_key", i, key, f"unrecognized key {key!r}")
-        if "tool_calls" in message:
-            facts["calls"] = True
-        _check_content(message, role, i, out, user_texts)
-        if "weight" in message:
-            weight = message["weight"]
-            if isinstance(weight, bool) or weight not in (0, 1):
-                out.add("invalid_weight", i, "weight", f"weight is {weight!r}")
-            elif role != "assistant":
-                out.add("weight_on_non_assistant", i, "weight")
-        if "name" in message and not isinstance(message["name"], str):
-            out.add("invalid_name", i, "name")
-        if role == "system" and "system" not in facts:
+        if type(message) is dict and message.keys() <= _FAST_KEYS:
+            role = message.get("role")
             content = message.get("content")
-            facts["system"] = content if isinstance(content, str) else ""
+            if role in _PLAIN_ROLES and type(content) is str and content and not content.isspace():
+                roles.append(role)
+                texts.append((i, role, content))
+                continue
+        roles.append(_check_message(message, i, out, texts, facts))
+    if texts:
+        check_texts(texts, out)
+    system = next((t for _, r, t in texts if r == "system"), None)
+    if system is not None:
+        facts["system"] = system
+    elif "system" in roles:
+        facts["system"] = ""
     _check_order(roles, out, facts)
 
 
-def _check_content(
-    message: dict[str, Any], role: Any, i: int, out: Collector, user_texts: set[str]
-) -> None:
-    if "content" not in message or message["content"] is None:
+_FAST_KEYS = frozenset({"role", "content"})
+
+
+def _check_message(
+    message: Any,
+    i: int,
+    out: Collector,
+    texts: list[tuple[int | None, Any, str]],
+    facts: dict[str, Any],
+) -> str:
+    """Every check of one message that left the fast path; returns its role for the order checks."""
+    if not isinstance(message, dict):
+        out.add("message_not_an_object", i, detail=f"got a JSON {type(message).__name__}")
+        return "?"
+    role = message.get("role")
+    if role is None:
+        out.add("message_missing_key", i, "role")
+    elif role not in KNOWN_ROLES:
+        out.add("unknown_role", i, "role", f"unrecognized role {role!r}")
+    elif role == "function":
+        out.add("deprecated_function_role", i, "role")
+    if not message.keys() <= MESSAGE_KEYS:
+        for key in sorted(message.keys() - MESSAGE_KEYS):
+            out.add("unrecognized_key", i, key, f"unrecognized key {key!r}")
+    if "tool_calls" in message:
+        facts["calls"] = True
+    text = _content_text(message, role, i, out)
+    if text is not None:
+        texts.append((i, role, text))
+    if "weight" in message:
+        weight = message["weight"]
+        if isinstance(weight, bool) or weight not in (0, 1):
+            out.add("invalid_weight", i, "weight", f"weight is {weight!r}")
+        elif role != "assistant":
+            out.add("weight_on_non_assistant", i, "weight")
+    if "name" in message and not isinstance(message["name"], str):
+        out.add("invalid_name", i, "name")
+    return role if isinstance(role, str) else "?"
+
+
+def _content_text(message: dict[str, Any], role: Any, i: int, out: Collector) -> str | None:
+    """The message's text for the content checks, or None when there is none to check."""
+    content = message.get("content")
+    if content is None:
         if not message.get("tool_calls"):
             out.add("missing_content", i, "content")
-        return
-    content = message["content"]
+        return None
     if isinstance(content, str):
         text = content
     elif isinstance(content, list):
@@ -113,16 +144,12 @@ def _check_content(
         )
     else:
         out.add("wrong_content_type", i, "content", f"content is a {type(content).__name__}")
-        return
+        return None
     if not text or text.isspace():
         if not message.get("tool_calls"):
             out.add("empty_content", i, "content")
-        return
-    check_text(text, role, i, out)
-    if role == "user":
-        if text in user_texts:
-            out.add("duplicate_user_turn", i, "content")
-        user_texts.add(text)
+        return None
+    return text
 
 
 def _check_order(roles: list[str], out: Collector, facts: dict[str, Any]) -> None:
