@@ -204,6 +204,7 @@ def test_clean_lines_have_no_defect(sample: tuple[list[bytes], list[PlantedDefec
         assert all(len(t) < 3000 for t in texts(obj))
         assert not any("{{" in t or "}}" in t for t in texts(obj, "user", "assistant"))
         assert not any(t.startswith(("I'm sorry", "As an AI")) for t in texts(obj, "assistant"))
+        assert len(set(texts(obj, "user"))) == len(texts(obj, "user"))  # no repeated turn
         Record.from_dict(obj)  # the project's own reader accepts it
 
 
@@ -237,7 +238,7 @@ def test_sample_looks_like_production_logs(sample: tuple[list[bytes], list[Plant
     assert any(re.search(r"555[- ]01\d\d", t) for r in records for t in texts(r))
     system_prompts = Counter(r["messages"][0]["content"] for r in records)
     assert system_prompts.most_common(1)[0][1] > len(records) // 2
-    assert len({line for line in lines}) >= len(lines) - 3  # only the planted copies repeat
+    assert len(set(lines)) == len(lines) - 3  # only the three planted copies repeat
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 10, 47])
@@ -267,10 +268,14 @@ def test_iter_clean_chats_yields_clean_records_of_the_right_size() -> None:
     for line, record in zip(lines, records, strict=True):
         assert triggered(line, set()) == set(), line[:300]
         assert roles(record)[0] == "system" and 2 <= roles(record).count("user") <= 4
+        assert len(set(texts(record, "user"))) == len(texts(record, "user"))
         assert record["metadata"]["category"] in CATEGORIES
         Record.from_dict(record)
     assert len(set(lines)) == len(lines)
     assert {r["metadata"]["category"] for r in records} == set(CATEGORIES)
+    assert sum(bool(calls(r)) for r in records) >= 50
+    assert sum(r["metadata"]["lang"] != "en" for r in records) >= 20
+    assert any(m.get("weight") == 0 for r in records for m in msgs(r))
 
 
 def test_iter_clean_chats_is_deterministic() -> None:
@@ -278,12 +283,15 @@ def test_iter_clean_chats_is_deterministic() -> None:
     assert list(iter_clean_chats(200, seed=5)) != list(iter_clean_chats(200, seed=6))
 
 
-def test_iter_clean_chats_records_are_independent() -> None:
-    first, second = iter_clean_chats(2, seed=0)
-    first["messages"][0]["content"] = "changed"
-    again = next(iter_clean_chats(1, seed=0))
-    assert again["messages"][0]["content"] != "changed"
-    assert second["messages"][0]["content"] != "changed"
+def test_iter_clean_chats_records_are_fresh_objects() -> None:
+    pristine = [orjson.dumps(r) for r in iter_clean_chats(500, seed=0)]
+    for record in iter_clean_chats(500, seed=0):  # callers may mutate what they get
+        for message in record["messages"]:
+            message.clear()
+        for tool in record.get("tools", ()):
+            tool["function"].clear()
+        record["metadata"].clear()
+    assert [orjson.dumps(r) for r in iter_clean_chats(500, seed=0)] == pristine
 
 
 def test_bench_script_writes_jsonl(tmp_path: Path) -> None:

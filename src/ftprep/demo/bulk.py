@@ -1,16 +1,17 @@
 """A fast generator of clean chat records for benchmarks (a million records in well under a minute).
 
-Instead of filling templates per record, :func:`iter_clean_chats` harvests once, from a few
-thousand records of the realistic builder (:func:`ftprep.demo.chats.build_chat`), the *threads*
-those conversations are made of: an opening exchange with its follow-ups (sometimes through a tool
-call), a second issue with its follow-ups, a closing thank-you. Each record then only picks and
-joins threads, and gets fresh metadata. The 2% non-English chats come from the realistic builder
-directly, since their pools are small.
+Instead of filling templates per record, :func:`iter_clean_chats` fills every scenario of the
+realistic builder (:mod:`ftprep.demo.chats`) a few thousand times once, keeping the pieces a
+conversation is made of: an opening exchange (sometimes through a tool call), a second issue
+("Also, ..."), each with a follow-up, and a closing thank-you. Each record then only picks pieces
+(never the same scenario twice) and gets fresh metadata. The 2% non-English chats come from the
+realistic builder directly, since their pools are small.
 
 Every record is clean in the sense of :mod:`ftprep.demo.sample` and a fresh dict (callers may
-mutate it), and every line is distinct; but coding and general-knowledge chats draw on a few
-literal scenarios, so about a quarter of them repeat an earlier chat's text (about 6% of all
-records in 300k; support chats almost never repeat).
+mutate it), and every line is distinct. Conversation *texts* do repeat, since the pieces come from
+finite pools: in a million records about 13% repeat an earlier record's messages (support chats
+about 5%; coding and general-knowledge chats, which are literal text, about 40%), a realistic
+exact-duplicate rate for production logs.
 """
 
 from __future__ import annotations
@@ -27,20 +28,30 @@ from typing import Any
 import orjson
 
 from ftprep.demo import pools
-from ftprep.demo.chats import SECOND_ISSUE_LEADS, build_chat
-from ftprep.demo.support import SUPPORT_CLOSINGS
-from ftprep.demo.topics import TOPIC_CLOSINGS
+from ftprep.demo.chats import (
+    build_chat,
+    closing_pair,
+    follow_up_pair,
+    opening_pair,
+    scenarios_of,
+    second_issue_pair,
+    system_message,
+    tool_turns,
+)
+from ftprep.demo.slots import draw_slots, order_slots
 
 Pair = tuple[str, str]
-Thread = tuple[Pair, ...]
-#: user, function name, arguments, tool result, answer, the follow-ups after the answer
-ToolThread = tuple[str, str, str, str, str, Thread]
+#: scenario index, the issue's first exchange, one follow-up on it (if the scenario has any)
+Issue = tuple[int, Pair, Pair | None]
+#: scenario index, user, function name, arguments, tool result, answer, follow-up
+ToolIssue = tuple[int, str, str, str, str, str, Pair | None]
 
 _HARVEST_SEED = 20240501
-_HARVEST_SIZE = 6000
+_PER_CATEGORY = 3000
 _FOREIGN_RATE = 0.02
 _TOOLS_RATE = 0.1
 _CALL_RATE = 0.7
+_FOLLOW_RATE = 0.6  # an issue gets its follow-up; else the customer moves on
 _WEIGHT_RATE = 0.15
 _CLOSING_RATE = 0.6
 _EPOCH = 1704067200  # 2024-01-01T00:00:00Z
@@ -53,10 +64,11 @@ class _Pools:
     categories: tuple[str, ...]
     cum_weights: tuple[float, ...]
     systems: dict[str, tuple[str, ...]]
-    openings: dict[str, tuple[Thread, ...]]
-    tool_openings: dict[str, tuple[ToolThread, ...]]
-    second_issues: dict[str, tuple[Thread, ...]]
+    openings: dict[str, tuple[Issue, ...]]
+    tool_openings: dict[str, tuple[ToolIssue, ...]]
+    second_issues: dict[str, tuple[Issue, ...]]
     closings: dict[str, tuple[Pair, ...]]
+    scenario_counts: dict[str, int]
     tools_json: bytes
 
 
@@ -95,8 +107,11 @@ def _english(
     closing = rand() < _CLOSING_RATE
     body = 2 + int(rand() * 3) - closing  # 2-4 user turns in all
     tools = category in p.tool_openings and rand() < _TOOLS_RATE
+    head: list[dict[str, Any]] = []
     if tools and rand() < _CALL_RATE:
-        user, name, args, result, answer, pairs = _pick(p.tool_openings[category], rand())
+        scenario, user, name, args, result, answer, follow = _pick(
+            p.tool_openings[category], rand()
+        )
         call_id = f"call_{bits(96):024x}"
         call = {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
         head = [
@@ -105,16 +120,27 @@ def _english(
             {"role": "tool", "tool_call_id": call_id, "content": result},
             {"role": "assistant", "content": answer},
         ]
-        thread = list(pairs[: body - 1])
+        pairs: list[Pair] = []
     else:
-        head = []
-        thread = list(_pick(p.openings[category], rand())[:body])
-    while len(thread) < body - bool(head):
-        thread += _pick(p.second_issues[category], rand())[: body - bool(head) - len(thread)]
+        scenario, opening, follow = _pick(p.openings[category], rand())
+        pairs = [opening]
+    wanted = body - bool(head)
+    used = {scenario}
+    while len(pairs) < wanted:
+        if follow and rand() < _FOLLOW_RATE:
+            pairs.append(follow)
+            follow = None
+            continue
+        issue = _pick(p.second_issues[category], rand())
+        if issue[0] in used and len(used) < p.scenario_counts[category]:
+            continue
+        scenario, pair, follow = issue
+        used.add(scenario)
+        pairs.append(pair)
     if closing:
-        thread.append(_pick(p.closings[category], rand()))
+        pairs.append(_pick(p.closings[category], rand()))
     messages = [{"role": "system", "content": _pick(p.systems[category], rand())}, *head]
-    for user, assistant in thread:
+    for user, assistant in pairs:
         messages.append({"role": "user", "content": user})
         messages.append({"role": "assistant", "content": assistant})
     record: dict[str, Any] = {"messages": messages}
@@ -127,56 +153,34 @@ def _pick(seq: tuple[Any, ...], r: float) -> Any:
     return seq[int(r * len(seq))]
 
 
-def _threads(
-    pairs: list[Pair], closing_starts: tuple[str, ...]
-) -> tuple[list[Thread], Pair | None]:
-    """Split the turns after an opening into issue threads; peel off a final closing."""
-    closing = pairs.pop() if pairs and pairs[-1][0].startswith(closing_starts) else None
-    threads: list[list[Pair]] = [[]]
-    for pair in pairs:
-        if pair[0].startswith(SECOND_ISSUE_LEADS):
-            threads.append([])
-        threads[-1].append(pair)
-    return [tuple(t) for t in threads], closing
-
-
 @functools.cache
 def _pools() -> _Pools:
-    """Harvest threads from realistic records once (well under a second; cached)."""
+    """Fill every category's scenarios many times over, once (well under a second; cached)."""
     rng = random.Random(_HARVEST_SEED)
-    closing_starts = tuple(u.split("{")[0] for u, _ in SUPPORT_CLOSINGS + TOPIC_CLOSINGS)
     cats = pools.CATEGORIES
     systems: dict[str, list[str]] = {c: [] for c in cats}
-    openings: dict[str, list[Thread]] = {c: [] for c in cats}
-    tool_openings: dict[str, list[ToolThread]] = {c: [] for c in pools.SUPPORT_CATEGORIES}
-    second_issues: dict[str, list[Thread]] = {c: [] for c in cats}
+    openings: dict[str, list[Issue]] = {c: [] for c in cats}
+    tool_openings: dict[str, list[ToolIssue]] = {c: [] for c in pools.SUPPORT_CATEGORIES}
+    second_issues: dict[str, list[Issue]] = {c: [] for c in cats}
     closings: dict[str, list[Pair]] = {c: [] for c in cats}
-    while (
-        min(len(v) for v in second_issues.values()) < 50
-        or sum(map(len, systems.values())) < _HARVEST_SIZE
-    ):
-        record = build_chat(rng)
-        category = record["metadata"]["category"]
-        if record["metadata"]["lang"] != "en":  # generated per record instead
-            continue
-        systems[category].append(record["messages"][0]["content"])
-        msgs = record["messages"][1:]
-        calls = msgs[1].get("tool_calls")
-        if calls and len(calls) > 1:
-            continue
-        rest = msgs[4:] if calls else msgs
-        pairs = [(u["content"], a["content"]) for u, a in zip(rest[::2], rest[1::2], strict=True)]
-        threads, closing = _threads(pairs, closing_starts)
-        if calls:
-            fn = calls[0]["function"]
-            user, result, answer = msgs[0]["content"], msgs[2]["content"], msgs[3]["content"]
-            opening = (user, fn["name"], fn["arguments"], result, answer, threads[0])
-            tool_openings[category].append(opening)
-        else:
-            openings[category].append(threads[0])
-        second_issues[category] += threads[1:]
-        if closing:
-            closings[category].append(closing)
+    for category in cats:
+        scenarios = scenarios_of(category)
+        for _ in range(_PER_CATEGORY):
+            i = rng.randrange(len(scenarios))
+            sc, slots = scenarios[i], draw_slots(rng)
+            follow = follow_up_pair(rng, sc, slots) if sc.followups else None
+            systems[category].append(system_message(rng, category, slots)["content"])
+            openings[category].append((i, opening_pair(rng, sc, slots), follow))
+            closings[category].append(closing_pair(rng, category, slots))
+            if sc.tool:
+                user = opening_pair(rng, sc, slots)[0]
+                call, result, answer = tool_turns(rng, sc, slots, parallel=False)
+                fn = call["tool_calls"][0]["function"]
+                tool = (fn["name"], fn["arguments"], result["content"], answer["content"])
+                tool_openings[category].append((i, user, *tool, follow))
+            slots = {**slots, **order_slots(rng)}
+            follow = follow_up_pair(rng, sc, slots) if sc.followups else None
+            second_issues[category].append((i, second_issue_pair(rng, sc, slots), follow))
     weights = list(accumulate(pools.CATEGORY_WEIGHTS))
     return _Pools(
         categories=cats,
@@ -186,5 +190,6 @@ def _pools() -> _Pools:
         tool_openings={c: tuple(dict.fromkeys(v)) for c, v in tool_openings.items()},
         second_issues={c: tuple(dict.fromkeys(v)) for c, v in second_issues.items()},
         closings={c: tuple(dict.fromkeys(v)) for c, v in closings.items()},
+        scenario_counts={c: len(scenarios_of(c)) for c in cats},
         tools_json=orjson.dumps(pools.SUPPORT_TOOLS),
     )

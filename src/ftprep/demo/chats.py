@@ -1,8 +1,8 @@
 """Build one realistic, clean chat record from the scenario pools.
 
 :func:`build_chat` is the single source of clean records: the messy sample uses it for its clean
-lines and as the base that defects are planted into, and the fast bulk generator harvests its
-turns. A clean record has a system prompt, alternating user/assistant turns (tool results in
+lines and as the base that defects are planted into, and the fast bulk generator pre-fills the
+same pieces it is made of (:func:`opening_pair`, :func:`second_issue_pair`, :func:`tool_turns`...). A clean record has a system prompt, alternating user/assistant turns (tool results in
 between), ends on an assistant turn, and keeps every message under 3,000 characters.
 """
 
@@ -19,9 +19,10 @@ from ftprep.demo.i18n import FOREIGN_CHATS
 from ftprep.demo.scenario import Scenario
 from ftprep.demo.slots import draw_slots, order_slots
 from ftprep.demo.support import SUPPORT_CLOSINGS, SUPPORT_SCENARIOS
-from ftprep.demo.topics import CODING, GENERAL, LEAD_INS, TOPIC_CLOSINGS
+from ftprep.demo.topics import CODING, GENERAL, TOPIC_CLOSINGS
 
 Message = dict[str, Any]
+Pair = tuple[str, str]
 
 FOREIGN_RATE = 0.035
 TOOLS_RATE = 0.3  # support records from the deployment that has tools
@@ -30,7 +31,7 @@ PARALLEL_RATE = 0.2
 USER_TURN_WEIGHTS = (35, 30, 20, 10, 5)  # 1..5 user turns
 _PARALLEL_PARTNER = {"get_shipping_status": "lookup_order", "get_payment_history": "lookup_order"}
 _GREETING = re.compile(r"(?i)(hi|hello|hey)\b")
-#: How a customer brings up a second issue (the bulk generator splits conversations on these).
+#: How a customer brings up a second issue later in a conversation.
 SECOND_ISSUE_LEADS = ("Also, ", "One more thing: ", "Another question: ")
 
 
@@ -42,17 +43,19 @@ def build_chat(
     tool_use: bool | None = None,
     parallel: bool | None = None,
     foreign: bool | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """One clean record. ``tool_use=True`` forces a tool call, ``False`` forbids tools;
-    ``parallel=True`` forces two parallel calls (implies ``tool_use``). ``None`` defaults let the
-    generator pick as the real mix would."""
+    ``parallel=True`` forces two parallel calls (implies ``tool_use``); ``foreign=True`` forces a
+    non-English chat, in ``lang`` if given. ``None`` defaults pick as the real mix would."""
     slots = draw_slots(rng)
     if foreign is None:
         unconstrained = category is None and user_turns is None and not (tool_use or parallel)
         foreign = unconstrained and rng.random() < FOREIGN_RATE
     if foreign:
-        category, lang, turns = rng.choice(FOREIGN_CHATS)
-        record: dict[str, Any] = {"messages": [_system(rng, category, slots)]}
+        chats = [c for c in FOREIGN_CHATS if lang in (None, c[1])]
+        category, lang, turns = rng.choice(chats)
+        record: dict[str, Any] = {"messages": [system_message(rng, category, slots)]}
         for user, assistant in turns:
             record["messages"] += [_msg("user", user.format_map(slots))]
             record["messages"] += [_msg("assistant", assistant.format_map(slots))]
@@ -78,7 +81,7 @@ def _english(
     parallel: bool | None,
 ) -> dict[str, Any]:
     tool_use = True if parallel else tool_use
-    scenarios = _scenarios(category)
+    scenarios = scenarios_of(category)
     support = category in pools.SUPPORT_CATEGORIES
     if tool_use and not support:
         raise ValueError(f"category {category!r} has no tools")
@@ -92,17 +95,12 @@ def _english(
         parallel = calls and scenario.tool in _PARALLEL_PARTNER and rng.random() < PARALLEL_RATE
     if user_turns is None:
         user_turns = rng.choices(range(1, 6), USER_TURN_WEIGHTS)[0]
-    opener = _fill(rng.choice(scenario.openers), slots, scenario.literal)
-    if scenario.literal:
-        opener = rng.choice(LEAD_INS) + opener
-    messages = [_system(rng, category, slots), _msg("user", opener)]
+    opener, answer = opening_pair(rng, scenario, slots)
+    messages = [system_message(rng, category, slots), _msg("user", opener)]
     if calls:
-        answer = _fill(rng.choice(scenario.tool_answers), slots, False)
-        messages += tool_turns(rng, scenario, slots, answer, parallel=parallel)
+        messages += tool_turns(rng, scenario, slots, parallel=parallel)
     else:
-        messages.append(
-            _msg("assistant", _fill(rng.choice(scenario.answers), slots, scenario.literal))
-        )
+        messages.append(_msg("assistant", answer))
     for user, assistant in later_turns(rng, category, scenario, slots, user_turns - 1):
         messages += [_msg("user", user), _msg("assistant", assistant)]
     record: dict[str, Any] = {"messages": messages}
@@ -117,41 +115,64 @@ def _english(
 
 def later_turns(
     rng: random.Random, category: str, scenario: Scenario, slots: dict[str, str], count: int
-) -> list[tuple[str, str]]:
-    """``count`` filled (user, assistant) pairs continuing a conversation: the scenario's
-    follow-ups, a second issue now and then, and often a closing thank-you."""
+) -> list[Pair]:
+    """``count`` filled (user, assistant) pairs continuing a conversation: a follow-up on the
+    issue, a second issue now and then (about another order), often a closing thank-you."""
     closing = count > 0 and rng.random() < 0.6
-    pairs: list[tuple[str, str]] = []
-    current, pending = scenario, _one_of(rng, scenario.followups)
-    others = [s for s in _scenarios(category) if s is not scenario]
+    pairs: list[Pair] = []
+    current, followed = scenario, False
+    others = [s for s in scenarios_of(category) if s is not scenario]
     while len(pairs) < count - closing:
-        if pending and rng.random() < 0.8:
-            user, assistant = pending.pop()
-        else:  # a second issue, about another order
-            current = rng.choice(others)
-            if len(others) > 1:
-                others.remove(current)
+        can_follow = not followed and current.followups
+        if can_follow and (not others or rng.random() < 0.8):
+            pairs.append(follow_up_pair(rng, current, slots))
+            followed = True
+        elif others:
+            current, followed = others.pop(rng.randrange(len(others))), False
             slots = {**slots, **order_slots(rng)}
-            openers = [o for o in current.openers if not _GREETING.match(o)] or current.openers
-            lead = rng.choice(SECOND_ISSUE_LEADS)
-            user = lead + _lower_first(rng.choice(openers))
-            assistant = rng.choice(current.answers)
-            pending = _one_of(rng, current.followups)
-        pairs.append(
-            (_fill(user, slots, current.literal), _fill(assistant, slots, current.literal))
-        )
+            pairs.append(second_issue_pair(rng, current, slots))
+        else:  # every issue of the category raised: the chat is shorter than planned
+            break
     if closing:
-        support = category in pools.SUPPORT_CATEGORIES
-        user, assistant = rng.choice(SUPPORT_CLOSINGS if support else TOPIC_CLOSINGS)
-        pairs.append((_fill(user, slots, False), _fill(assistant, slots, False)))
+        pairs.append(closing_pair(rng, category, slots))
     return pairs
 
 
+def opening_pair(rng: random.Random, scenario: Scenario, slots: dict[str, str]) -> Pair:
+    """The customer's first message and the plain (tool-less) answer to it."""
+    opener = _fill(rng.choice(scenario.openers), slots, scenario.literal)
+    if scenario.lead_ins:
+        opener = _with_lead(rng.choice(scenario.lead_ins), opener)
+    return opener, _fill(rng.choice(scenario.answers), slots, scenario.literal)
+
+
+def second_issue_pair(rng: random.Random, scenario: Scenario, slots: dict[str, str]) -> Pair:
+    """The scenario raised later in a conversation: "Also, ..." and its answer."""
+    openers = [o for o in scenario.openers if not _GREETING.match(o)] or scenario.openers
+    user = _with_lead(rng.choice(SECOND_ISSUE_LEADS), rng.choice(openers))
+    answer = rng.choice(scenario.answers)
+    return _fill(user, slots, scenario.literal), _fill(answer, slots, scenario.literal)
+
+
+def follow_up_pair(rng: random.Random, scenario: Scenario, slots: dict[str, str]) -> Pair:
+    """One of the scenario's follow-ups (they are alternatives: it worked / it did not)."""
+    user, answer = rng.choice(scenario.followups)
+    return _fill(user, slots, scenario.literal), _fill(answer, slots, scenario.literal)
+
+
+def closing_pair(rng: random.Random, category: str, slots: dict[str, str]) -> Pair:
+    """A thank-you and the reply that ends the conversation."""
+    support = category in pools.SUPPORT_CATEGORIES
+    user, answer = rng.choice(SUPPORT_CLOSINGS if support else TOPIC_CLOSINGS)
+    return _fill(user, slots, False), _fill(answer, slots, False)
+
+
 def tool_turns(
-    rng: random.Random, scenario: Scenario, slots: dict[str, str], answer: str, *, parallel: bool
+    rng: random.Random, scenario: Scenario, slots: dict[str, str], *, parallel: bool
 ) -> list[Message]:
     """The assistant's function call(s), the tool result(s) and the answer that uses them."""
     assert scenario.tool is not None
+    answer = _fill(rng.choice(scenario.tool_answers), slots, False)
     names = [scenario.tool, _PARALLEL_PARTNER[scenario.tool]] if parallel else [scenario.tool]
     calls, results = [], []
     for name in names:
@@ -208,7 +229,8 @@ def new_call_id(rng: random.Random) -> str:
     return "call_" + "".join(rng.choices(alphabet, k=24))
 
 
-def _system(rng: random.Random, category: str, slots: dict[str, str]) -> Message:
+def system_message(rng: random.Random, category: str, slots: dict[str, str]) -> Message:
+    """The deployment's system prompt: mostly the main support prompt, sometimes dated or older."""
     if category == "coding_help":
         return _msg("system", pools.CODING_PROMPT)
     if category == "general_knowledge":
@@ -244,7 +266,7 @@ def _metadata(rng: random.Random, category: str, lang: str, created_at: str) -> 
     }
 
 
-def _scenarios(category: str) -> tuple[Scenario, ...]:
+def scenarios_of(category: str) -> tuple[Scenario, ...]:
     if category == "coding_help":
         return CODING
     if category == "general_knowledge":
@@ -260,9 +282,10 @@ def _fill(template: str, slots: dict[str, str], literal: bool) -> str:
     return template if literal else template.format_map(slots)
 
 
-def _one_of(rng: random.Random, items: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
-    """Follow-ups are alternatives (it worked / it didn't): a conversation takes one of them."""
-    return [rng.choice(items)] if items else []
+def _with_lead(lead: str, text: str) -> str:
+    """``lead + text``, lower-casing the text's first word when the lead runs on into it."""
+    runs_on = lead.endswith(", ") or lead[-2:-1].isalpha()
+    return lead + (_lower_first(text) if runs_on else text)
 
 
 def _lower_first(text: str) -> str:

@@ -8,6 +8,7 @@ stable defect code to its planter; the codes are what a validator is expected to
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -145,13 +146,20 @@ def template_placeholder(rng: random.Random, earlier: list[str]) -> tuple[str, s
 
 
 def mojibake_text(rng: random.Random, earlier: list[str]) -> tuple[str, str]:
-    record = build_chat(rng, foreign=rng.random() < 0.3, tool_use=False)
+    lang = rng.choice(("en", "en", "fr", "de"))
+    record = build_chat(rng, foreign=lang != "en", lang=lang, tool_use=False)
     i = rng.choice(_answers(record))
-    text = record["messages"][i]["content"].replace("'", "\u2019").replace(" - ", " \u2014 ")
-    if text.isascii():
-        text += " Thanks for choosing Acme \u2014 we\u2019re here to help."
-    record["messages"][i]["content"] = mojibake(text)
+    record["messages"][i]["content"] = mojibake(_typographic(record["messages"][i]["content"]))
     return dump(record), f"messages[{i}] is UTF-8 read as Windows-1252 (mojibake)"
+
+
+def _typographic(text: str) -> str:
+    """Curly quotes and dashes, as a word processor or CMS would write them."""
+    text = re.sub(r"(?<!\w)'([^'\n]{2,60}?)'(?!\w)", "\u201c\\1\u201d", text)
+    text = text.replace("'", "\u2019").replace(" - ", " \u2014 ")
+    return (
+        text if not text.isascii() else text + " Thanks for choosing Acme \u2014 we\u2019re here."
+    )
 
 
 def ai_hedging(rng: random.Random, earlier: list[str]) -> tuple[str, str]:

@@ -17,3 +17,4 @@ class Scenario:
     tool_query: str = ""  # search_help_center's query template
     tool_status: str = "in_transit"  # get_shipping_status's status
     literal: bool = False  # answers hold code: never formatted
+    lead_ins: tuple[str, ...] = ()  # what users type before the question ("Quick question: ")

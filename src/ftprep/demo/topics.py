@@ -6,9 +6,11 @@ from the question variants, the user's lead-ins and the follow-ups.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ftprep.demo.scenario import Scenario
 
-CODING = (
+_CODING = (
     Scenario(
         openers=(
             "How do I remove duplicates from a list in Python but keep the original order?",
@@ -139,7 +141,7 @@ CODING = (
     ),
 )
 
-GENERAL = (
+_GENERAL = (
     Scenario(
         openers=("Why is the sky blue?", "why is the sky blue but sunsets are red?"),
         answers=(
@@ -285,14 +287,30 @@ GENERAL = (
 )
 
 #: Lead-ins that users put before a question (kept literal, no slots).
-LEAD_INS = (
-    "", "", "", "", "Quick question: ", "Hi! ", "hey, ", "Sorry if this is basic, but ",
-    "My kid asked me this and I didn't know: ", "Random thought: ", "Can you help? ",
+CODING_LEAD_INS = (
+    "", "", "", "Quick question: ", "hey, ", "Sorry if this is basic, but ", "Can you help? ",
+    "I'm stuck. ", "Noob question: ", "Working on a side project. ", "At work right now: ", "Hi! ",
+    "Need help fast: ", "Probably a dumb question, but ", "Hello. ",
 )  # fmt: skip
+GENERAL_LEAD_INS = (
+    "", "", "", "Quick question: ", "Hi! ", "hey, ", "My kid asked me this and I didn't know: ",
+    "Random thought: ", "Settle a debate for us: ", "I've always wondered: ", "Curious: ",
+    "Something I never understood: ", "Hello! ", "Just wondering, ",
+)  # fmt: skip
+
+CODING = tuple(replace(s, lead_ins=CODING_LEAD_INS) for s in _CODING)
+GENERAL = tuple(replace(s, lead_ins=GENERAL_LEAD_INS) for s in _GENERAL)
 
 #: Turns that can end a coding or general-knowledge conversation.
 TOPIC_CLOSINGS: tuple[tuple[str, str], ...] = (
     ("Thanks, that makes sense!", "Glad it helped! Feel free to ask if anything else comes up."),
     ("perfect, thanks", "You're welcome!"),
     ("Great explanation, thank you.", "Happy to help. Have fun with it!"),
+    ("ok got it", "Great! Let me know if you want to go deeper into any part of it."),
+    ("Thank you, that was really clear.", "You're welcome, glad it was useful."),
+    ("cool, thx", "Anytime!"),
+    ("That's exactly what I needed.", "Great to hear. Good luck with the rest of it!"),
+    ("Awesome, thanks a lot!", "My pleasure. Come back any time you have another question."),
+    ("Makes sense now, thanks.", "Glad it clicked! Happy to help with follow-up questions."),
+    ("Nice, I learned something today.", "That's the best kind of day. Enjoy!"),
 )
