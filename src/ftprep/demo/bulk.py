@@ -10,7 +10,7 @@ realistic builder directly, since their pools are small.
 Every record is clean in the sense of :mod:`ftprep.demo.sample` and a fresh dict (callers may
 mutate it), and every line is distinct. Conversation *texts* do repeat, since the pieces come from
 finite pools: in a million records about 13% repeat an earlier record's messages (support chats
-about 5%; coding and general-knowledge chats, which are literal text, about 40%), a realistic
+5-7%; coding and general-knowledge chats, which are literal text, about 40%), a realistic
 exact-duplicate rate for production logs.
 """
 
