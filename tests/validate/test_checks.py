@@ -218,3 +218,20 @@ def test_tool_arguments_and_schemas() -> None:
             tools=TOOLS,
         )
     ) == {"tool_arguments_not_string": 1}
+
+
+def test_examples_over_the_token_limit_are_counted(tmp_path: Any) -> None:
+    from ftprep.validate import validate
+
+    f = tmp_path / "t.jsonl"
+    short = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}'
+    long = (
+        '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "'
+        + "word " * 400
+        + '"}]}'
+    )
+    f.write_text(short + "\n" + long + "\n")
+    report = validate(f, max_tokens=100)
+    assert report.over_limit == 1
+    assert report.findings.counts["too_many_tokens"] == 1
+    assert report.to_dict()["tokens"]["examples_over_limit"] == 1

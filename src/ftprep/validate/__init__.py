@@ -172,6 +172,7 @@ class _Run:
         report.assistant_tokens.add(assistant)
         self.billing_tokens += min(total, report.token_limit)
         if total > report.token_limit:
+            report.over_limit += 1
             report.findings.start(line)
             report.findings.add(
                 "too_many_tokens", detail=f"{total:,} tokens > {report.token_limit:,}"
