@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ftprep.errors import FormatError
 
 ROLES: tuple[str, ...] = ("system", "developer", "user", "assistant", "tool")
@@ -145,19 +147,19 @@ class Record:
     @classmethod
     def from_dict(cls, row: dict[str, Any], source: Provenance | None = None) -> Record:
         """Read an OpenAI chat line (or a ``{"text": ...}`` line); raises :class:`FormatError`."""
-        where = _where(source)
+        at = where(source)
         if not isinstance(row, dict):
             raise FormatError(
-                f"expected a JSON object, got {type(row).__name__}", code="not_an_object", **where
+                f"expected a JSON object, got {type(row).__name__}", code="not_an_object", **at
             )
         extra = {k: v for k, v in row.items() if k not in _RECORD_KEYS}
         metadata = row.get("metadata") or {}
         if not isinstance(metadata, dict):
-            raise FormatError("must be an object", field="metadata", **where)
+            raise FormatError("must be an object", field="metadata", **at)
         rid = row.get("id")
         record = cls(
             id=None if rid is None else str(rid),
-            tools=parse_tools(row.get("tools"), where),
+            tools=parse_tools(row.get("tools"), at),
             parallel_tool_calls=row.get("parallel_tool_calls"),
             metadata=dict(metadata),
             extra=extra,
@@ -167,19 +169,20 @@ class Record:
             if isinstance(row.get("text"), str):
                 record.text = row["text"]
                 return record
-            raise FormatError("missing 'messages'", field="messages", **where)
+            raise FormatError("missing 'messages'", field="messages", **at)
         if "text" in row:
             record.extra["text"] = row["text"]
         messages = row["messages"]
         if not isinstance(messages, list):
             raise FormatError(
-                f"must be a list, got {type(messages).__name__}", field="messages", **where
+                f"must be a list, got {type(messages).__name__}", field="messages", **at
             )
-        record.messages = [parse_message(m, i, where) for i, m in enumerate(messages)]
+        record.messages = [parse_message(m, i, at) for i, m in enumerate(messages)]
         return record
 
 
-def _where(source: Provenance | None) -> dict[str, Any]:
+def where(source: Provenance | None) -> dict[str, Any]:
+    """Keyword arguments locating a :class:`FormatError` at ``source``."""
     return {"file": source.file, "line": source.line} if source else {}
 
 
@@ -197,39 +200,39 @@ def content_text(content: str | list[dict[str, Any]] | None) -> str:
     return "".join(pieces)
 
 
-def parse_message(raw: Any, index: int, where: dict[str, Any]) -> Message:
+def parse_message(raw: Any, index: int, at: dict[str, Any]) -> Message:
     path = f"messages[{index}]"
     if not isinstance(raw, dict):
-        raise FormatError(f"must be an object, got {type(raw).__name__}", field=path, **where)
+        raise FormatError(f"must be an object, got {type(raw).__name__}", field=path, **at)
     role = raw.get("role")
     if not isinstance(role, str):
-        raise FormatError("missing or non-string 'role'", field=f"{path}.role", **where)
+        raise FormatError("missing or non-string 'role'", field=f"{path}.role", **at)
     if role not in ROLES and role not in LEGACY_ROLES:
         raise FormatError(
             f"unknown role {role!r} (expected one of {', '.join(ROLES)})",
             field=f"{path}.role",
             code="unknown_role",
-            **where,
+            **at,
         )
     content = raw.get("content")
     if content is not None and not isinstance(content, str | list):
         raise FormatError(
             f"must be a string, null or a list of parts, got {type(content).__name__}",
             field=f"{path}.content",
-            **where,
+            **at,
         )
     if isinstance(content, list) and not all(isinstance(p, dict) for p in content):
-        raise FormatError("every content part must be an object", field=f"{path}.content", **where)
+        raise FormatError("every content part must be an object", field=f"{path}.content", **at)
     calls = raw.get("tool_calls")
     weight = raw.get("weight")
     if weight is not None and (isinstance(weight, bool) or weight not in (0, 1)):
-        raise FormatError(f"must be 0 or 1, got {weight!r}", field=f"{path}.weight", **where)
+        raise FormatError(f"must be 0 or 1, got {weight!r}", field=f"{path}.weight", **at)
     name = raw.get("name")
     call_id = raw.get("tool_call_id")
     return Message(
         role=role,
         content=content,
-        tool_calls=None if calls is None else parse_tool_calls(calls, f"{path}.tool_calls", where),
+        tool_calls=None if calls is None else parse_tool_calls(calls, f"{path}.tool_calls", at),
         tool_call_id=None if call_id is None else str(call_id),
         name=None if name is None else str(name),
         weight=None if weight is None else int(weight),
@@ -237,22 +240,20 @@ def parse_message(raw: Any, index: int, where: dict[str, Any]) -> Message:
     )
 
 
-def parse_tool_calls(raw: Any, path: str, where: dict[str, Any]) -> list[ToolCall]:
+def parse_tool_calls(raw: Any, path: str, at: dict[str, Any]) -> list[ToolCall]:
     if not isinstance(raw, list):
-        raise FormatError("must be a list", field=path, **where)
+        raise FormatError("must be a list", field=path, **at)
     calls = []
     for i, call in enumerate(raw):
         here = f"{path}[{i}]"
         if not isinstance(call, dict) or not isinstance(call.get("function"), dict):
-            raise FormatError("must be an object with a 'function' object", field=here, **where)
+            raise FormatError("must be an object with a 'function' object", field=here, **at)
         fn = call["function"]
         name = fn.get("name")
         if not isinstance(name, str) or not name:
-            raise FormatError("missing function name", field=f"{here}.function.name", **where)
+            raise FormatError("missing function name", field=f"{here}.function.name", **at)
         args = fn.get("arguments", "{}")
         if not isinstance(args, str):  # some exporters write the object itself
-            import orjson
-
             args = orjson.dumps(args).decode()
         call_id = call.get("id")
         calls.append(
@@ -268,7 +269,7 @@ def parse_tool_calls(raw: Any, path: str, where: dict[str, Any]) -> list[ToolCal
     return calls
 
 
-def parse_tools(raw: Any, where: dict[str, Any]) -> list[dict[str, Any]] | None:
+def parse_tools(raw: Any, at: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Tools in OpenAI form (``{"type": "function", "function": {...}}``).
 
     Accepts a list or a JSON string of one, and bare function definitions (ShareGPT/LLaMA-Factory
@@ -277,24 +278,22 @@ def parse_tools(raw: Any, where: dict[str, Any]) -> list[dict[str, Any]] | None:
     if raw is None:
         return None
     if isinstance(raw, str):
-        import orjson
-
         if not raw.strip():
             return None
         try:
             raw = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise FormatError(
-                f"is a string that is not valid JSON ({exc})", field="tools", **where
+                f"is a string that is not valid JSON ({exc})", field="tools", **at
             ) from None
     if isinstance(raw, dict):
         raw = [raw]
     if not isinstance(raw, list):
-        raise FormatError(f"must be a list, got {type(raw).__name__}", field="tools", **where)
+        raise FormatError(f"must be a list, got {type(raw).__name__}", field="tools", **at)
     tools = []
     for i, tool in enumerate(raw):
         if not isinstance(tool, dict):
-            raise FormatError("must be an object", field=f"tools[{i}]", **where)
+            raise FormatError("must be an object", field=f"tools[{i}]", **at)
         if "function" in tool and isinstance(tool["function"], dict):
             tools.append(tool)
         elif "name" in tool:
@@ -303,6 +302,6 @@ def parse_tools(raw: Any, where: dict[str, Any]) -> list[dict[str, Any]] | None:
             raise FormatError(
                 "is neither {'type': 'function', 'function': {...}} nor a function definition",
                 field=f"tools[{i}]",
-                **where,
+                **at,
             )
     return tools or None

@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any, ClassVar
 
 from ftprep.errors import FormatError
-from ftprep.record import Provenance, Record
+from ftprep.record import Provenance, Record, where
 
 
 class Losses(Counter[str]):
@@ -43,11 +43,6 @@ class Format:
     def render(self, record: Record, losses: Losses) -> dict[str, Any]:
         """One row of this format; raises :class:`Unconvertible`; counts what is left out."""
         raise NotImplementedError(f"format {self.name!r} is read-only")
-
-
-def where(source: Provenance | None) -> dict[str, Any]:
-    """Keyword arguments locating a :class:`FormatError` at ``source``."""
-    return {"file": source.file, "line": source.line} if source else {}
 
 
 def require_object(row: Any, source: Provenance | None) -> dict[str, Any]:

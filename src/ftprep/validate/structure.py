@@ -63,8 +63,8 @@ def check_example(row: Any, out: Collector, facts: dict[str, Any]) -> list[dict[
 
 #: roles whose plain string content takes the fast path
 _PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
-#: message keys that send a message down the slow path (everything else is checked per record)
-_SLOW_KEYS = frozenset({"weight", "tool_calls", "name", "function_call", "tool_call_id", "refusal"})
+#: a message with only these keys, plain role and non-empty string content takes the fast path
+_FAST_KEYS = frozenset({"role", "content"})
 
 
 def _check_messages(messages: list[Any], out: Collector, facts: dict[str, Any]) -> None:
@@ -87,9 +87,6 @@ def _check_messages(messages: list[Any], out: Collector, facts: dict[str, Any]) 
     elif "system" in roles:
         facts["system"] = ""
     _check_order(roles, out, facts)
-
-
-_FAST_KEYS = frozenset({"role", "content"})
 
 
 def _check_message(
