@@ -196,3 +196,11 @@ def test_column_mapping_reads_a_custom_schema() -> None:
     assert [(m.role, m.content) for m in conv.messages] == [("user", "Hi"), ("assistant", "Hello")]
     with pytest.raises(FormatError, match="unknown key 'promt'"):
         ColumnMapping.from_options(["promt=question"])
+
+
+def test_bad_tools_string_names_file_line_and_field() -> None:
+    from ftprep.record import Record
+
+    with pytest.raises(FormatError) as err:
+        Record.from_dict({"messages": [], "tools": "not json"}, SRC)
+    assert str(err.value).startswith("data.json:7: tools: is a string that is not valid JSON")
