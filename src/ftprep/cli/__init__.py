@@ -7,9 +7,12 @@ import sys
 import click
 
 from ftprep import __version__
+from ftprep.cli.clean import apply_command, clean_command, pii_command
 from ftprep.cli.common import run_guarded
 from ftprep.cli.convert import convert_command
 from ftprep.cli.demo import demo_command
+from ftprep.cli.run import recipe_group, run_command
+from ftprep.cli.steps import steps_group
 from ftprep.cli.validate import validate_command
 
 
@@ -21,6 +24,12 @@ def cli() -> None:
 
 cli.add_command(validate_command)
 cli.add_command(convert_command)
+cli.add_command(run_command)
+cli.add_command(recipe_group)
+cli.add_command(steps_group)
+cli.add_command(apply_command)
+cli.add_command(clean_command)
+cli.add_command(pii_command)
 cli.add_command(demo_command)
 
 

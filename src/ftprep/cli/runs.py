@@ -1,0 +1,88 @@
+"""Options and output shared by the commands that run steps (run, apply, clean, pii)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ftprep.engine import RunResult
+
+
+def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--set, --workers, --resume, --progress/--no-progress."""
+    options = [
+        click.option(
+            "--set",
+            "overrides",
+            multiple=True,
+            metavar="STEP.PARAM=VALUE",
+            help="Override a step parameter (or options.KEY); the value is read as YAML.",
+        ),
+        click.option(
+            "--workers",
+            default=None,
+            metavar="N|auto",
+            help="Worker processes (default: the recipe's, else every core). "
+            "The output is the same whatever the number.",
+        ),
+        click.option(
+            "--resume",
+            is_flag=True,
+            help="Go on from an interrupted run, redoing only the unfinished shards.",
+        ),
+        click.option(
+            "--progress/--no-progress",
+            default=None,
+            help="Progress bars on stderr (default: when stderr is a terminal).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def progress_wanted(flag: bool | None) -> bool:
+    return sys.stderr.isatty() if flag is None else flag
+
+
+def echo_result(result: RunResult) -> None:
+    """The per-step summary table, the accounting line and where everything is."""
+    table = Table(title=None, show_edge=False, pad_edge=False)
+    for name, justify in (
+        ("step", "left"),
+        ("in", "right"),
+        ("kept", "right"),
+        ("rejected", "right"),
+        ("reasons", "left"),
+        ("seconds", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for step in result.steps:
+        rejected = sum(step["rejected"].values())
+        reasons = ", ".join(f"{k} {v:,}" for k, v in step["rejected"].items())
+        label = step["name"] if step["name"] == step["step"] else f"{step['name']} ({step['step']})"
+        table.add_row(
+            label,
+            f"{step['in']:,}",
+            f"{step['kept']:,}",
+            f"{rejected:,}",
+            reasons,
+            f"{step['seconds']:.2f}",
+        )
+    console = Console(width=max(100, Console().width), highlight=False)
+    console.print(table)
+    click.echo(
+        f"read {result.read:,} = written {result.written:,} + rejected {result.rejected:,} "
+        f"in {result.seconds:.1f} s with {result.workers} worker(s)"
+        + (f" ({result.resumed_shards} shard(s) reused)" if result.resumed_shards else "")
+    )
+    for path in result.outputs:
+        click.echo(f"output:   {path}")
+    click.echo(f"rejects:  {result.rejects}")
+    click.echo(f"stats:    {result.stats}")
+    click.echo(f"manifest: {result.manifest}")

@@ -1,0 +1,363 @@
+"""``ftprep run``: a recipe over its inputs, in shards, with rejects, stats, a manifest and resume.
+
+The run is a sequence of *segments* (the per-record steps between global steps). Each segment
+runs over every shard in the executor; after a segment that ends in a global step, that step's
+``decide`` runs here, over the signatures of all shards in order, and the next segment drops what
+it decided. The last segment renders the outputs, which are then joined in shard order.
+
+Every shard file is written atomically and a shard's stats file is written last, so after a crash
+(even ``kill -9``) ``resume=True`` redoes only the shards without one, and the result is
+byte-identical to an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import platform
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ftprep import __version__
+from ftprep.engine.executor import LocalExecutor, worker_count
+from ftprep.engine.files import hash_path, read_json, read_pickle, write_json, write_pickle
+from ftprep.engine.layout import RunLayout
+from ftprep.engine.progress import RunProgress
+from ftprep.engine.recipe import Recipe
+from ftprep.engine.worker import OutputTarget, Pipeline, ShardTask
+from ftprep.engine.yamlfile import RecipeError
+from ftprep.errors import FtprepError
+from ftprep.formats import ColumnMapping, get_format
+from ftprep.io import iter_rows, open_writer
+from ftprep.io.atomic import remove_path, temp_path_beside
+from ftprep.io.writers import writer_container
+from ftprep.reading import Source, open_source
+
+DEPENDENCIES = ("orjson", "pydantic", "PyYAML", "click", "rich", "ftfy", "phonenumbers", "Faker")
+
+
+@dataclass
+class RunResult:
+    outputs: list[str]
+    rejects: str
+    stats: str
+    manifest: str
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    resumed_shards: int = 0
+    workers: int = 1
+
+
+def run(
+    recipe: Recipe,
+    *,
+    workers: int | str | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    layout: RunLayout | None = None,
+) -> RunResult:
+    """Run ``recipe``; see the module docstring. Returns the counts and where everything is."""
+    started = time.perf_counter()
+    layout = layout or RunLayout.in_folder(recipe)
+    sources = [_open_input(recipe, spec) for spec in recipe.inputs]
+    if not sources:
+        raise RecipeError("the recipe has no inputs", file=recipe.file, key="inputs")
+    if not recipe.outputs:
+        raise RecipeError("the recipe has no outputs", file=recipe.file, key="outputs")
+    state = {
+        "ftprep": __version__,
+        "recipe": recipe.fingerprint(),
+        "inputs": [_stat(s.path) for s in sources],
+    }
+    resumed = _prepare_work(layout.work, state, resume)
+    targets = [
+        OutputTarget(path, get_format(o.format), o.container or writer_container(path))
+        for o, path in zip(recipe.outputs, layout.outputs, strict=True)
+    ]
+    steps = recipe.build_steps()
+    pipeline = Pipeline(
+        sources, Pipeline.split(steps), targets, layout.work, recipe.options.on_error
+    )
+    for s in range(len(pipeline.segments)):
+        (layout.work / f"s{s:02d}").mkdir(parents=True, exist_ok=True)
+    count = worker_count(workers if workers is not None else recipe.options.workers)
+    metas: list[list[dict[str, Any]]] = []
+    skipped = 0
+    with LocalExecutor(pipeline, count) as executor, RunProgress(enabled=progress) as bar:
+        for s in range(len(pipeline.segments)):
+            done = _done_shards(pipeline, s) if resumed else {}
+            skipped += len(done)
+            tasks = _tasks(recipe, pipeline, s, metas, done)
+            label = _segment_label(pipeline, s)
+            total = sum(m["kept"] for m in metas[-1]) if metas else None
+            bar.start(label, total)
+            fresh = {m["shard"]: m for m in executor.map(tasks) if bar.advance(m)}
+            merged = {**done, **fresh}
+            bar.advance_done(done.values())
+            metas.append([merged[k] for k in sorted(merged)])
+            if pipeline.segments[s].gate is not None:
+                _decide(pipeline, s, [m["shard"] for m in metas[-1]])
+    result = _finish(recipe, pipeline, layout, metas, sources, count)
+    result.resumed_shards = skipped
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _open_input(recipe: Recipe, spec: Any) -> Source:
+    mapping = (
+        ColumnMapping.from_options(
+            [f"{k}={v}" for k, v in spec.map.items()], formatting=spec.format
+        )
+        if spec.map
+        else None
+    )
+    return open_source(
+        recipe.path(spec.path),
+        fmt=None if mapping else spec.format,
+        container=spec.container,
+        mapping=mapping,
+        dataset_info=recipe.path(spec.dataset_info) if spec.dataset_info else None,
+        dataset=spec.dataset,
+    )
+
+
+def _stat(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return {"path": str(path), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _prepare_work(work: Path, state: dict[str, Any], resume: bool) -> bool:
+    """Make the work folder ready; True when earlier shard files are reused."""
+    state_file = work / "state.json"
+    if resume and state_file.exists():
+        if read_json(state_file) != state:
+            raise FtprepError(
+                f"cannot resume: the recipe or its inputs changed since the interrupted run "
+                f"({work}); run again without --resume to start over"
+            )
+        return True
+    remove_path(work)
+    work.mkdir(parents=True)
+    write_json(state_file, state)
+    return False
+
+
+def _done_shards(pipeline: Pipeline, segment: int) -> dict[int, dict[str, Any]]:
+    folder = pipeline.work / f"s{segment:02d}"
+    return {int(p.stem): read_json(p) for p in sorted(folder.glob("*.json"))}
+
+
+def _tasks(
+    recipe: Recipe,
+    pipeline: Pipeline,
+    segment: int,
+    metas: list[list[dict[str, Any]]],
+    done: dict[int, dict[str, Any]],
+) -> Iterator[ShardTask]:
+    if segment == 0:
+        for task in _read_shards(recipe, pipeline):
+            if task.shard not in done:
+                yield task
+        return
+    drops = _load_drops(pipeline, segment - 1)
+    for meta in metas[-1]:
+        shard = meta["shard"]
+        if shard not in done:
+            yield ShardTask(segment, shard, drops=drops.get(shard))
+
+
+def _read_shards(recipe: Recipe, pipeline: Pipeline) -> Iterator[ShardTask]:
+    """The input rows in shards of ``chunk_size``; a shard never spans two inputs."""
+    size = recipe.options.chunk_size
+    shard = 0
+    for index, source in enumerate(pipeline.sources):
+        rows = iter_rows(source.path, container=source.container)
+        while batch := list(itertools.islice(rows, size)):
+            yield ShardTask(0, shard, rows=batch, source=index)
+            shard += 1
+
+
+def _decide(pipeline: Pipeline, segment: int, shards: list[int]) -> None:
+    """Stage 2 of a global step: its decision over every signature, in input order."""
+    _, step = pipeline.segments[segment].gate  # type: ignore[misc]
+
+    def signatures() -> Iterator[Any]:
+        for shard in shards:
+            yield from read_pickle(pipeline.shard_file(segment, shard, "sig"))
+
+    drops: dict[int, dict[int, Any]] = {}
+    for position, reject in step.decide(signatures()):
+        drops.setdefault(position.shard, {})[position.item] = reject
+    write_pickle(pipeline.work / f"s{segment:02d}" / "decisions.pkl", drops)
+
+
+def _load_drops(pipeline: Pipeline, segment: int) -> dict[int, dict[int, Any]]:
+    drops: dict[int, dict[int, Any]] = read_pickle(
+        pipeline.work / f"s{segment:02d}" / "decisions.pkl"
+    )
+    return drops
+
+
+def _segment_label(pipeline: Pipeline, s: int) -> str:
+    seg = pipeline.segments[s]
+    names = [n for n, _ in seg.steps]
+    if seg.after is not None:
+        names.insert(0, seg.after[0])
+    return ", ".join(names) or "write"
+
+
+def _finish(
+    recipe: Recipe,
+    pipeline: Pipeline,
+    layout: RunLayout,
+    metas: list[list[dict[str, Any]]],
+    sources: list[Source],
+    workers: int,
+) -> RunResult:
+    last = len(pipeline.segments) - 1
+    shards = [m["shard"] for m in metas[-1]]
+    for k, target in enumerate(pipeline.outputs):
+        _join_output(pipeline, target, k, last, shards)
+    _join(
+        layout.rejects,
+        [pipeline.shard_file(s, m["shard"], "rej") for s in range(last + 1) for m in metas[s]],
+    )
+    result = RunResult(
+        outputs=[str(t.path) for t in pipeline.outputs],
+        rejects=str(layout.rejects),
+        stats=str(layout.stats),
+        manifest=str(layout.manifest),
+        read=sum(m["read"] for m in metas[0]),
+        written=sum(m["kept"] for m in metas[-1]),
+        rejected=sum(m["rejected"] for seg in metas for m in seg),
+        steps=_step_totals(recipe, metas),
+        workers=workers,
+    )
+    if result.read != result.written + result.rejected:
+        raise FtprepError(
+            f"accounting error: read {result.read} != written {result.written} "
+            f"+ rejected {result.rejected}; the run's work files are kept in {layout.work}"
+        )
+    outputs = [
+        {
+            "path": str(t.path),
+            "format": t.format.name,
+            "rows": sum(m["outputs"][k]["rows"] for m in metas[-1]),
+            "losses": _sum_dicts(m["outputs"][k]["losses"] for m in metas[-1]),
+        }
+        for k, t in enumerate(pipeline.outputs)
+    ]
+    stats = {
+        "read": result.read,
+        "written": result.written,
+        "rejected": result.rejected,
+        "reject_reasons": _sum_dicts(s["rejected"] for s in result.steps),
+        "steps": result.steps,
+        "outputs": outputs,
+    }
+    write_json(layout.stats, stats)
+    write_json(layout.manifest, _manifest(recipe, sources, outputs, result))
+    shutil.rmtree(layout.work, ignore_errors=True)
+    return result
+
+
+def _join_output(
+    pipeline: Pipeline, target: OutputTarget, k: int, segment: int, shards: list[int]
+) -> None:
+    parts = [pipeline.shard_file(segment, shard, f"out{k}") for shard in shards]
+    if target.container == "jsonl":
+        _join(target.path, parts)
+        return
+    import orjson
+
+    with open_writer(target.path, container=target.container) as writer:
+        for part in parts:
+            for line in part.read_bytes().splitlines():
+                writer.write(orjson.loads(line))
+
+
+def _join(path: Path, parts: list[Path]) -> None:
+    """Concatenate ``parts`` into ``path`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path_beside(path)
+    with open(tmp, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+    tmp.replace(path)
+
+
+def _step_totals(recipe: Recipe, metas: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    names = ["read", *(s.name for s in recipe.steps), "write"]
+    ids = {s.name: s.id for s in recipe.steps}
+    totals: dict[str, dict[str, Any]] = {}
+    for seg in metas:
+        for meta in seg:
+            for name, c in meta["steps"].items():
+                t = totals.setdefault(
+                    name, {"in": 0, "kept": 0, "rejected": {}, "seconds": 0.0, "counts": {}}
+                )
+                t["in"] += c["in"]
+                t["kept"] += c["kept"]
+                t["seconds"] += c["seconds"]
+                t["rejected"] = _sum_dicts([t["rejected"], c["rejected"]])
+                t["counts"] = _sum_dicts([t["counts"], c["counts"]])
+    out = []
+    for name in names:
+        if name not in totals and name in ("read", "write"):
+            continue
+        t = totals.get(name, {"in": 0, "kept": 0, "rejected": {}, "seconds": 0.0, "counts": {}})
+        if name != "read" and t["in"] != t["kept"] + sum(t["rejected"].values()):
+            raise FtprepError(f"accounting error in step {name}: {t}")
+        t["seconds"] = round(t["seconds"], 3)
+        out.append({"name": name, "step": ids.get(name, name), **t})
+    return out
+
+
+def _sum_dicts(dicts: Any) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for d in dicts:
+        for k, v in d.items():
+            total[k] = total.get(k, 0) + v
+    return dict(sorted(total.items()))
+
+
+def _manifest(
+    recipe: Recipe, sources: list[Source], outputs: list[dict[str, Any]], result: RunResult
+) -> dict[str, Any]:
+    versions = {}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "ftprep": __version__,
+        "python": platform.python_version(),
+        "dependencies": versions,
+        "recipe": recipe.resolved(),
+        "recipe_sha256": recipe.fingerprint(),
+        "seed": recipe.options.seed,
+        "inputs": [
+            {
+                "path": str(s.path),
+                "format": s.format.name,
+                "container": s.container,
+                "sha256": hash_path(s.path),
+            }
+            for s in sources
+        ],
+        "outputs": [{**o, "sha256": hash_path(Path(o["path"]))} for o in outputs],
+        "rejects": {"path": result.rejects, "rows": result.rejected},
+        "counts": {"read": result.read, "written": result.written, "rejected": result.rejected},
+        "steps": [
+            {k: s[k] for k in ("name", "step", "in", "kept", "rejected")} for s in result.steps
+        ],
+    }

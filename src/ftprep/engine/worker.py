@@ -1,0 +1,323 @@
+"""What a worker does with one shard: read or load its records, run a segment of steps, write.
+
+A *segment* is the run of per-record steps between two global steps. For each shard a worker
+
+1. takes its records: parsed from the raw input rows (segment 0) or loaded from the previous
+   segment's shard file;
+2. drops the records the previous global step decided against;
+3. runs the segment's steps, step after step over the shard;
+4. computes the signatures of the next global step, if the segment ends in one;
+5. writes its files: the kept records (or, for the last segment, the rendered output rows), the
+   rejects as JSON lines, and last the shard's stats, which marks the shard as done.
+
+Everything a shard's files hold depends only on the recipe and the shard's input, never on the number
+of workers, so any worker count gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ftprep.engine.files import read_pickle, write_atomic, write_json, write_pickle
+from ftprep.formats import Format, Losses, Unconvertible
+from ftprep.io import RawRow
+from ftprep.io.jsonencode import dumps_bytes
+from ftprep.reading import Rejected, Source, parse_row
+from ftprep.record import Record
+from ftprep.steps import FilterStep, GlobalStep, LLMStep, Reject, Step, TransformStep
+
+READ_STEP = "read"
+
+
+class StepFailure(Exception):
+    """A step raised on a record and the recipe says ``on_error: fail``."""
+
+
+class Position(NamedTuple):
+    """Where a record is in the run: its shard, its index there, and a label for people."""
+
+    shard: int
+    item: int
+    where: str
+
+
+@dataclass
+class Segment:
+    steps: list[tuple[str, Step]]
+    #: the global step whose decisions this segment applies first
+    after: tuple[str, GlobalStep] | None = None
+    #: the global step whose signatures this segment computes last
+    gate: tuple[str, GlobalStep] | None = None
+
+
+@dataclass
+class OutputTarget:
+    path: Path
+    format: Format
+    container: str
+
+
+@dataclass
+class Pipeline:
+    """Everything a worker needs, built once per process."""
+
+    sources: list[Source]
+    segments: list[Segment]
+    outputs: list[OutputTarget]
+    work: Path
+    on_error: str = "reject"
+
+    @classmethod
+    def split(cls, steps: list[tuple[str, Step]]) -> list[Segment]:
+        segments = [Segment([])]
+        for name, step in steps:
+            if isinstance(step, GlobalStep):
+                segments[-1].gate = (name, step)
+                segments.append(Segment([], after=(name, step)))
+            else:
+                segments[-1].steps.append((name, step))
+        return segments
+
+    def shard_file(self, segment: int, shard: int, suffix: str) -> Path:
+        return self.work / f"s{segment:02d}" / f"{shard:06d}.{suffix}"
+
+
+@dataclass
+class StepCount:
+    seen: int = 0
+    kept: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "in": self.seen,
+            "kept": self.kept,
+            "rejected": dict(sorted(self.rejected.items())),
+            "seconds": round(self.seconds, 4),
+            "counts": dict(sorted(self.counts.items())),
+        }
+
+
+@dataclass
+class ShardTask:
+    segment: int
+    shard: int
+    #: raw rows of input ``source`` (segment 0 only)
+    rows: list[RawRow] | None = None
+    source: int = 0
+    #: index in the shard -> why the previous global step drops it
+    drops: dict[int, Reject] | None = None
+
+
+class ShardRun:
+    """Runs one segment over one shard and writes its files."""
+
+    def __init__(self, pipeline: Pipeline, task: ShardTask) -> None:
+        self.pipeline = pipeline
+        self.task = task
+        self.segment = pipeline.segments[task.segment]
+        self.rejects: list[bytes] = []
+        self.steps: dict[str, StepCount] = {}
+        self.read = 0
+
+    def run(self) -> dict[str, Any]:
+        records = self._take()
+        records = self._apply_drops(records)
+        for name, step in self.segment.steps:
+            records = self._run_step(name, step, records)
+        return self._write(records)
+
+    def _take(self) -> list[Record]:
+        task, p = self.task, self.pipeline
+        if task.rows is None:
+            records: list[Record] = read_pickle(p.shard_file(task.segment - 1, task.shard, "pkl"))
+            return records
+        source = p.sources[task.source]
+        out: list[Record] = []
+        for row in task.rows:
+            for item in parse_row(source.format, row, source.name):
+                self.read += 1
+                if isinstance(item, Rejected):
+                    self._reject_read(item)
+                else:
+                    out.append(item)
+        count = self.steps.setdefault(READ_STEP, StepCount())
+        count.seen, count.kept = self.read, len(out)
+        return out
+
+    def _apply_drops(self, records: list[Record]) -> list[Record]:
+        if self.segment.after is None:
+            return records
+        name, _ = self.segment.after
+        count = self.steps.setdefault(name, StepCount())
+        drops = self.task.drops or {}
+        kept = []
+        for i, record in enumerate(records):
+            reject = drops.get(i)
+            if reject is None:
+                kept.append(record)
+            else:
+                self._reject(name, reject, record, count)
+        count.seen += len(records)
+        count.kept += len(kept)
+        return kept
+
+    def _run_step(self, name: str, step: Step, records: list[Record]) -> list[Record]:
+        count = self.steps.setdefault(name, StepCount())
+        started = time.perf_counter()
+        step.ensure_setup()
+        if isinstance(step, LLMStep):
+            outcomes: list[Any] = step.run_batch(records)
+        else:
+            outcomes = [self._one(step, record) for record in records]
+        kept = []
+        for record, outcome in zip(records, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                outcome = self._crash(name, record, outcome)
+            if isinstance(outcome, Reject):
+                self._reject(name, outcome, record, count)
+            else:
+                kept.append(outcome)
+        count.seen += len(records)
+        count.kept += len(kept)
+        count.seconds += time.perf_counter() - started
+        count.counts.update(step.take_stats().counts)
+        return kept
+
+    @staticmethod
+    def _one(step: Step, record: Record) -> Record | Reject | BaseException:
+        try:
+            if isinstance(step, TransformStep):
+                return step.transform(record)
+            if isinstance(step, FilterStep):
+                return step.check(record) or record
+            raise TypeError(f"cannot run a {step.kind} step per record")
+        except Exception as exc:
+            return exc
+
+    def _crash(self, name: str, record: Record, exc: BaseException) -> Reject:
+        summary = f"{type(exc).__name__}: {exc}"
+        if self.pipeline.on_error == "fail":
+            where = f" at {record.source}" if record.source else ""
+            tb = "".join(traceback.format_exception(exc, limit=-3))
+            raise StepFailure(f"step {name} failed{where}: {summary}\n{tb}") from None
+        return Reject("step_error", value=summary[:500])
+
+    def _reject(self, name: str, reject: Reject, record: Record, count: StepCount) -> None:
+        count.rejected[reject.code] += 1
+        src = record.source
+        entry = {
+            "step": name,
+            "code": reject.code,
+            "value": reject.value,
+            "detail": reject.detail,
+            "file": src.file if src else None,
+            "line": src.line if src else None,
+            "record": record.to_dict(),
+        }
+        self.rejects.append(_dump(entry))
+
+    def _reject_read(self, item: Rejected) -> None:
+        count = self.steps.setdefault(READ_STEP, StepCount())
+        count.rejected[item.code] += 1
+        entry = {
+            "step": READ_STEP,
+            "code": item.code,
+            "value": item.field,
+            "detail": item.reason,
+            "file": item.file,
+            "line": item.line,
+            "record": item.record,
+        }
+        self.rejects.append(_dump(entry))
+
+    def _write(self, records: list[Record]) -> dict[str, Any]:
+        p, task = self.pipeline, self.task
+        last = task.segment == len(p.segments) - 1
+        outputs: list[dict[str, Any]] = []
+        if last:
+            records = self._render(records, outputs)
+        else:
+            write_pickle(p.shard_file(task.segment, task.shard, "pkl"), records)
+        if self.segment.gate is not None:
+            _, step = self.segment.gate
+            step.ensure_setup()
+            sigs = [
+                (Position(task.shard, i, str(r.source) if r.source else f"#{i}"), step.signature(r))
+                for i, r in enumerate(records)
+            ]
+            write_pickle(p.shard_file(task.segment, task.shard, "sig"), sigs)
+        write_atomic(p.shard_file(task.segment, task.shard, "rej"), b"".join(self.rejects))
+        meta = {
+            "segment": task.segment,
+            "shard": task.shard,
+            "read": self.read,
+            "kept": len(records),
+            "rejected": len(self.rejects),
+            "steps": {name: c.to_dict() for name, c in self.steps.items()},
+            "outputs": outputs,
+        }
+        write_json(p.shard_file(task.segment, task.shard, "json"), meta)
+        return meta
+
+    def _render(self, records: list[Record], outputs: list[dict[str, Any]]) -> list[Record]:
+        """Render every record for every output; one that an output cannot hold is rejected."""
+        p, task = self.pipeline, self.task
+        rendered: list[list[bytes]] = [[] for _ in p.outputs]
+        losses = [Losses() for _ in p.outputs]
+        kept = []
+        count = StepCount()
+        for record in records:
+            try:
+                rows = [_dump(o.format.render(record, losses[k])) for k, o in enumerate(p.outputs)]
+            except (Unconvertible, ValueError) as exc:
+                self._reject("write", Reject("unconvertible", detail=str(exc)), record, count)
+                continue
+            for k, row in enumerate(rows):
+                rendered[k].append(row)
+            kept.append(record)
+        if count.rejected:
+            count.seen, count.kept = len(records), len(kept)
+            self.steps["write"] = count
+        for k in range(len(p.outputs)):
+            write_atomic(p.shard_file(task.segment, task.shard, f"out{k}"), b"".join(rendered[k]))
+            outputs.append({"rows": len(rendered[k]), "losses": dict(losses[k])})
+        return kept
+
+
+def _dump(value: Any) -> bytes:
+    try:
+        return dumps_bytes(value, newline=True)
+    except ValueError:
+        return dumps_bytes(_jsonable(value), newline=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
+#: the pipeline of this worker process, set by :func:`init_worker`
+_PIPELINE: Pipeline | None = None
+
+
+def init_worker(pipeline: Pipeline) -> None:
+    global _PIPELINE
+    _PIPELINE = pipeline
+
+
+def run_shard(task: ShardTask) -> dict[str, Any]:
+    assert _PIPELINE is not None, "init_worker was not called"
+    return ShardRun(_PIPELINE, task).run()

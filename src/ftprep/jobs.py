@@ -1,0 +1,82 @@
+"""The one-shot jobs behind ``ftprep apply``, ``ftprep clean`` and ``ftprep pii``.
+
+Each builds a recipe (one step, the cleaning preset, the PII step) and runs it with the engine, so
+a one-shot command and the same steps in a recipe give the same output. Outputs sit beside ``dst``:
+``dst`` itself, ``<dst>.rejects.jsonl``, ``<dst>.stats.json`` and ``<dst>.manifest.json``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ftprep.engine import RunLayout, RunResult, parse_recipe, run
+from ftprep.engine.presets import clean_steps, one_shot_recipe
+from ftprep.engine.recipe import Recipe
+
+
+def one_shot(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    steps: list[Any],
+    *,
+    overrides: list[str] | None = None,
+    workers: int | str | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    **options: Any,
+) -> RunResult:
+    recipe = build_one_shot(src, dst, steps, overrides=overrides, **options)
+    layout = RunLayout.beside(Path(dst).resolve())
+    return run(recipe, workers=workers, resume=resume, progress=progress, layout=layout)
+
+
+def build_one_shot(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    steps: list[Any],
+    *,
+    overrides: list[str] | None = None,
+    **options: Any,
+) -> Recipe:
+    data = one_shot_recipe(str(Path(src).resolve()), str(Path(dst).resolve()), steps, **options)
+    return parse_recipe(data, file="<command line>", overrides=overrides)
+
+
+def apply(
+    step_id: str,
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    params: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> RunResult:
+    """Run the registered step ``step_id`` over ``src`` into ``dst``."""
+    return one_shot(src, dst, [{step_id: params or {}}], **kwargs)
+
+
+def clean(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    *,
+    skip_groups: set[str] | frozenset[str] = frozenset(),
+    skip_steps: set[str] | frozenset[str] = frozenset(),
+    **kwargs: Any,
+) -> RunResult:
+    """The default cleaning preset (normalization, quality filters, PII redaction, exact dedup)."""
+    return one_shot(src, dst, clean_steps(set(skip_groups), set(skip_steps)), **kwargs)
+
+
+def redact_pii(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    *,
+    mode: str = "redact",
+    types: list[str] | None = None,
+    **kwargs: Any,
+) -> RunResult:
+    """Find PII in every turn and redact, mask, hash or pseudonymize it, or drop the record."""
+    params: dict[str, Any] = {"mode": mode}
+    if types:
+        params["types"] = types
+    return one_shot(src, dst, [{"pii.redact": params}], **kwargs)

@@ -1,0 +1,211 @@
+"""The step contract: one template base per kind, each with exactly one method to implement.
+
+- :class:`TransformStep`: ``transform(record) -> Record`` (change a record in place and return it).
+- :class:`FilterStep`: ``keep(record) -> bool | Reject`` (measure, then keep or say why not).
+- :class:`GlobalStep`: ``signature(record)`` per record, then ``decide(signatures)`` over the whole
+  dataset: explicit stages over plain data, so any executor can run them.
+- :class:`LLMStep`: ``build_prompt(record)`` and ``parse_reply(record, reply)`` around an async client.
+
+A step is built from typed parameters (:class:`StepParams`: frozen, unknown keys rejected), has no
+side effects at construction (heavy resources load in :meth:`Step.setup`, once per worker), never
+reads global state and never knows which executor runs it. The docstring of a concrete step follows a
+fixed layout (a summary, then ``Reads:``, ``Writes:``, ``Drops:`` paragraphs) that the step catalogue
+is generated from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from ftprep.record import Record
+
+StepKind = Literal["transform", "filter", "global", "llm"]
+
+
+class StepParams(BaseModel):
+    """Parameters of a step: typed, immutable, and unknown keys are an error (typos fail early)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(StepParams):
+    """A step without parameters."""
+
+
+@dataclass(slots=True)
+class Reject:
+    """Why a record is dropped: a stable reason ``code``, the measured ``value`` and a ``detail``."""
+
+    code: str
+    value: Any = None
+    detail: str | None = None
+
+
+@dataclass
+class StepStats:
+    """What one step counted and measured over some records; merged across chunks and workers."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: StepStats) -> None:
+        self.counts.update(other.counts)
+
+
+class Step:
+    """Base of every step. Subclasses set ``id``, ``Params`` and implement their kind's method."""
+
+    id: ClassVar[str]
+    kind: ClassVar[StepKind]
+    Params: ClassVar[type[StepParams]] = NoParams
+
+    def __init__(self, params: StepParams | dict[str, Any] | None = None, **kwargs: Any) -> None:
+        if params is None or isinstance(params, dict):
+            params = self.Params.model_validate({**(params or {}), **kwargs})
+        elif kwargs:
+            params = params.model_copy(update=kwargs)
+        if not isinstance(params, self.Params):
+            raise TypeError(f"{self.id}: expected {self.Params.__name__}, got {type(params)}")
+        self.params = params
+        self.stats = StepStats()
+        self._ready = False
+
+    def setup(self) -> None:
+        """Load heavy resources (models, tables). Called once per worker before the first record."""
+
+    def ensure_setup(self) -> None:
+        if not self._ready:
+            self.setup()
+            self._ready = True
+
+    def count(self, key: str, n: int = 1) -> None:
+        """Add ``n`` to the counter ``key`` of this step's stats (shown in stats.json)."""
+        self.stats.counts[key] += n
+
+    def take_stats(self) -> StepStats:
+        """The stats gathered since the last call, and a fresh start."""
+        stats, self.stats = self.stats, StepStats()
+        return stats
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"
+
+
+class TransformStep(Step):
+    """A per-record change. Implement :meth:`transform`."""
+
+    kind: ClassVar[StepKind] = "transform"
+
+    def transform(self, record: Record) -> Record:
+        raise NotImplementedError
+
+
+class FilterStep(Step):
+    """A per-record keep-or-drop decision. Implement :meth:`keep`.
+
+    ``keep`` measures the record, then returns ``True`` to keep it, or ``False`` or a
+    :class:`Reject` (with the reason code and the measured value) to drop it. ``False`` drops with
+    :attr:`code`.
+    """
+
+    kind: ClassVar[StepKind] = "filter"
+    #: the reason code used when :meth:`keep` returns ``False``
+    code: ClassVar[str] = "filtered"
+
+    def keep(self, record: Record) -> bool | Reject:
+        raise NotImplementedError
+
+    def check(self, record: Record) -> Reject | None:
+        verdict = self.keep(record)
+        if verdict is True:
+            return None
+        if verdict is False:
+            return Reject(self.code)
+        return verdict
+
+
+class GlobalStep(Step):
+    """Work that needs the whole dataset, as explicit stages over plain data.
+
+    1. :meth:`signature` runs per record, in parallel, where the records are;
+    2. :meth:`decide` runs once over every ``(position, signature)`` pair, in input order, and
+       yields the positions to drop with their :class:`Reject`;
+    3. the executor drops them.
+
+    Only :meth:`signature` is required; the default :meth:`decide` keeps the first record of each
+    signature and drops later ones as ``duplicate`` (the value names the position kept).
+    """
+
+    kind: ClassVar[StepKind] = "global"
+    code: ClassVar[str] = "duplicate"
+
+    def signature(self, record: Record) -> Hashable | None:
+        """A value that identifies what must be compared; ``None`` exempts the record."""
+        raise NotImplementedError
+
+    def decide(
+        self, signatures: Iterable[tuple[Any, Hashable | None]]
+    ) -> Iterator[tuple[Any, Reject]]:
+        first: dict[Hashable, Any] = {}
+        for position, sig in signatures:
+            if sig is None:
+                continue
+            kept = first.setdefault(sig, position)
+            if kept != position:
+                yield position, Reject(self.code, value=getattr(kept, "where", kept))
+
+
+class LLMClient(Protocol):
+    """What an LLM step needs from a provider: one async chat completion."""
+
+    async def complete(self, messages: Sequence[dict[str, Any]], **options: Any) -> str: ...
+
+
+class LLMStep(Step):
+    """A step that asks an LLM about each record. Implement :meth:`build_prompt` and
+    :meth:`parse_reply`; the base runs the calls concurrently (at most ``concurrency`` at once).
+
+    ``parse_reply`` returns the changed record, or a :class:`Reject` (a reply that cannot be parsed
+    is a reject with the reason, never a crash).
+    """
+
+    kind: ClassVar[StepKind] = "llm"
+    concurrency: ClassVar[int] = 8
+
+    def __init__(
+        self,
+        params: StepParams | dict[str, Any] | None = None,
+        *,
+        client: LLMClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(params, **kwargs)
+        self.client = client
+
+    def build_prompt(self, record: Record) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def parse_reply(self, record: Record, reply: str) -> Record | Reject:
+        raise NotImplementedError
+
+    def run_batch(self, records: list[Record]) -> list[Record | Reject | BaseException]:
+        """Every record's outcome, in order; an exception is returned, not raised."""
+        return asyncio.run(self._run_batch(records))
+
+    async def _run_batch(self, records: list[Record]) -> list[Record | Reject | BaseException]:
+        if self.client is None:
+            raise RuntimeError(f"{self.id}: no LLM client configured")
+        client = self.client
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(record: Record) -> Record | Reject:
+            async with gate:
+                reply = await client.complete(self.build_prompt(record))
+            return self.parse_reply(record, reply)
+
+        return await asyncio.gather(*(one(r) for r in records), return_exceptions=True)
