@@ -1,13 +1,15 @@
 """Generate the reference pages of the docs from the code, so they cannot drift from it.
 
-Writes three pages under ``docs/reference/``:
+Writes four pages under ``docs/reference/``:
 
 - ``cli.md``: every command and group of ``ftprep.cli:cli``, walked recursively from the click
   group (a new command appears without touching this script), with help, usage and options;
 - ``codes.md``: every validation finding code of ``ftprep.validate.codes.CODES``, its default
   severity, where a target differs (``TARGET_SEVERITY``), its title and its fix;
 - ``formats.md``: every format of ``ftprep.formats.FORMATS`` (read/write, description and the
-  docstring of its module) and the containers.
+  docstring of its module) and the containers;
+- ``steps.md``: the step catalogue, every step of ``ftprep.steps.STEPS`` with its kind, what it
+  reads, writes and drops (from the docstring's fixed layout) and its parameters.
 
 Usage::
 
@@ -21,6 +23,7 @@ import argparse
 import difflib
 import importlib
 import inspect
+import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -37,6 +40,7 @@ from ftprep.cli import cli  # noqa: E402
 from ftprep.convert import CONTAINER_TARGETS  # noqa: E402
 from ftprep.formats import FORMATS  # noqa: E402
 from ftprep.io import CONTAINERS  # noqa: E402
+from ftprep.steps import STEPS, describe  # noqa: E402
 from ftprep.tokens import CONTEXT_LIMITS  # noqa: E402
 from ftprep.validate.codes import CODES, TARGETS, severities  # noqa: E402
 
@@ -277,11 +281,65 @@ def render_formats() -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# steps.md
+
+
+def _default(value: Any) -> str:
+    return "required" if value is _REQUIRED else code(json.dumps(value, ensure_ascii=False))
+
+
+_REQUIRED = object()
+
+
+def render_steps() -> str:
+    out = [HEADER.format(what="a step"), "# Step catalogue", ""]
+    out += [
+        "Every step a recipe can use, by its canonical id; generated from the registry "
+        "(`ftprep steps list`, `ftprep steps show ID`). *Kinds*: `transform` changes records, "
+        "`filter` keeps or drops them with a reason, `global` needs the whole dataset "
+        "(signatures, then one decision), `llm` asks a model. See [the recipes guide]"
+        "(../guide/recipes.md).",
+        "",
+        "| Step | Kind | What it does |",
+        "| --- | --- | --- |",
+    ]
+    infos = [describe(STEPS[step_id]) for step_id in sorted(STEPS)]
+    for info in infos:
+        anchor = info.id.replace(".", "")
+        out.append(f"| [`{info.id}`](#{anchor}) | {info.kind} | {cell(info.summary)} |")
+    out.append("")
+    for info in infos:
+        out += [
+            f"## {info.id}",
+            "",
+            rst_to_markdown(info.summary),
+            "",
+            f"- kind: `{info.kind}`",
+            f"- reads: {rst_to_markdown(info.reads)}",
+            f"- writes: {rst_to_markdown(info.writes)}",
+            f"- drops: {rst_to_markdown(info.drops)}",
+            "",
+        ]
+        if not info.params:
+            out += ["No parameters.", ""]
+            continue
+        out += ["| Parameter | Type | Default | Meaning |", "| --- | --- | --- | --- |"]
+        for p in info.params:
+            default = _default(_REQUIRED if p.required else p.default)
+            out.append(
+                f"| `{p.name}` | {code(p.type)} | {default} | {cell(rst_to_markdown(p.description))} |"
+            )
+        out.append("")
+    return finish(out)
+
+
+# ---------------------------------------------------------------------------------------------
 
 PAGES: dict[str, Callable[[], str]] = {
     "cli.md": render_cli,
     "codes.md": render_codes,
     "formats.md": render_formats,
+    "steps.md": render_steps,
 }
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from ftprep.cli import cli
 from ftprep.formats import FORMATS
+from ftprep.steps import STEPS, describe
 from ftprep.validate.codes import CODES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +86,17 @@ def test_every_code_is_in_the_codes_reference(name: str) -> None:
 def test_every_format_is_in_the_convert_guide(name: str) -> None:
     assert f"`{name}`" in read(DOCS / "guide" / "convert.md")
     assert f"## {name}\n" in read(DOCS / "reference" / "formats.md")
+
+
+@pytest.mark.parametrize("step_id", sorted(STEPS))
+def test_every_step_is_documented(step_id: str) -> None:
+    info = describe(STEPS[step_id])
+    assert info.summary and info.reads and info.writes and info.drops, (
+        f"{step_id}: the docstring needs a summary and Reads:/Writes:/Drops: paragraphs"
+    )
+    for param in info.params:
+        assert param.description, f"{step_id}: parameter {param.name} has no description"
+    assert f"## {step_id}\n" in read(DOCS / "reference" / "steps.md")
 
 
 # --- command lines in code blocks ------------------------------------------------------------

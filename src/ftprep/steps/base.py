@@ -104,6 +104,12 @@ class TransformStep(Step):
     def transform(self, record: Record) -> Record:
         raise NotImplementedError
 
+    def apply(self, record: Record) -> Record:
+        """:meth:`transform`, setting the step up on first use."""
+        if not self._ready:
+            self.ensure_setup()
+        return self.transform(record)
+
 
 class FilterStep(Step):
     """A per-record keep-or-drop decision. Implement :meth:`keep`.
@@ -121,6 +127,9 @@ class FilterStep(Step):
         raise NotImplementedError
 
     def check(self, record: Record) -> Reject | None:
+        """``None`` to keep ``record``, else why not (sets the step up on first use)."""
+        if not self._ready:
+            self.ensure_setup()
         verdict = self.keep(record)
         if verdict is True:
             return None
