@@ -34,6 +34,7 @@ METADATA_KEYS: tuple[str, ...] = (
     "lang",
 )
 
+_FAST_ROLES = frozenset(ROLES)
 _MESSAGE_KEYS = frozenset({"role", "content", "tool_calls", "tool_call_id", "name", "weight"})
 _RECORD_KEYS = frozenset({"id", "messages", "tools", "parallel_tool_calls", "metadata", "text"})
 
@@ -177,7 +178,15 @@ class Record:
             raise FormatError(
                 f"must be a list, got {type(messages).__name__}", field="messages", **at
             )
-        record.messages = [parse_message(m, i, at) for i, m in enumerate(messages)]
+        record.messages = [
+            Message(m["role"], m["content"])  # the common case, checked cheaply
+            if type(m) is dict
+            and len(m) == 2
+            and m.get("role") in _FAST_ROLES
+            and type(m.get("content")) is str
+            else parse_message(m, i, at)
+            for i, m in enumerate(messages)
+        ]
         return record
 
 

@@ -12,7 +12,6 @@ byte-identical to an uninterrupted run.
 
 from __future__ import annotations
 
-import itertools
 import platform
 import shutil
 import time
@@ -28,11 +27,12 @@ from ftprep.engine.files import hash_path, read_json, read_pickle, write_json, w
 from ftprep.engine.layout import RunLayout
 from ftprep.engine.progress import RunProgress
 from ftprep.engine.recipe import Recipe
+from ftprep.engine.shards import iter_shards
 from ftprep.engine.worker import OutputTarget, Pipeline, ShardTask
 from ftprep.engine.yamlfile import RecipeError
 from ftprep.errors import FtprepError
 from ftprep.formats import ColumnMapping, get_format
-from ftprep.io import iter_rows, open_writer
+from ftprep.io import open_writer
 from ftprep.io.atomic import remove_path, temp_path_beside
 from ftprep.io.writers import writer_container
 from ftprep.reading import Source, open_source
@@ -175,12 +175,10 @@ def _tasks(
 
 def _read_shards(recipe: Recipe, pipeline: Pipeline) -> Iterator[ShardTask]:
     """The input rows in shards of ``chunk_size``; a shard never spans two inputs."""
-    size = recipe.options.chunk_size
     shard = 0
     for index, source in enumerate(pipeline.sources):
-        rows = iter_rows(source.path, container=source.container)
-        while batch := list(itertools.islice(rows, size)):
-            yield ShardTask(0, shard, rows=batch, source=index)
+        for rows in iter_shards(source, recipe.options.chunk_size):
+            yield ShardTask(0, shard, rows=rows, source=index)
             shard += 1
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ftprep.engine.files import read_pickle, write_atomic, write_json, write_pickle
+from ftprep.engine.shards import Lines
 from ftprep.formats import Format, Losses, Unconvertible
 from ftprep.io import RawRow
 from ftprep.io.jsonencode import dumps_bytes
@@ -110,7 +111,7 @@ class ShardTask:
     segment: int
     shard: int
     #: raw rows of input ``source`` (segment 0 only)
-    rows: list[RawRow] | None = None
+    rows: Lines | list[RawRow] | None = None
     source: int = 0
     #: index in the shard -> why the previous global step drops it
     drops: dict[int, Reject] | None = None
@@ -141,7 +142,8 @@ class ShardRun:
             return records
         source = p.sources[task.source]
         out: list[Record] = []
-        for row in task.rows:
+        rows = task.rows.rows() if isinstance(task.rows, Lines) else task.rows
+        for row in rows:
             for item in parse_row(source.format, row, source.name):
                 self.read += 1
                 if isinstance(item, Rejected):

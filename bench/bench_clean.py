@@ -1,0 +1,158 @@
+"""Benchmark ``ftprep clean`` (the default cleaning preset) with 1 and with 2 workers.
+
+    .venv/bin/python bench/bench_clean.py --records 1000000 --json bench/out/clean_1m.json
+
+Targets (issue 3): at least 5,000 records/s per core; 2 workers close to twice 1 worker; peak RSS
+(the whole process tree: the parent and its workers) under 1 GB whatever the input size.
+
+The data is ``bench/gen_chat.py``'s clean synthetic chats (``bench/data/chat_{N}.jsonl``, made when
+missing). Each measurement is a fresh ``ftprep clean IN OUT --workers W --no-progress`` process;
+seconds are its wall time; peak RSS is the largest sum of the RSS of the process tree, sampled every
+50 ms. A run on a tenth of the file shows whether memory grows with the input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+FTPREP = [sys.executable, "-c", "from ftprep.cli import main; main()"]
+MB = 1024 * 1024
+
+
+@dataclass
+class Measure:
+    label: str
+    records: int
+    workers: int
+    seconds: float
+    records_per_s: float
+    per_core: float
+    peak_rss_mb: float
+    written: int
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak tree RSS in MB, stdout."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    watched = psutil.Process(proc.pid)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, tree_rss(watched))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    thread.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()}")
+    return seconds, peak / MB, out.decode()
+
+
+def ensure_data(records: int, folder: Path) -> Path:
+    path = folder / f"chat_{records}.jsonl"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        gen = [sys.executable, str(REPO / "bench" / "gen_chat.py"), str(path), "--n", str(records)]
+        subprocess.run(gen, check=True)
+    return path
+
+
+def head(path: Path, lines: int) -> Path:
+    small = path.with_name(f"{path.stem}_head{lines}.jsonl")
+    if not small.exists():
+        with open(path, "rb") as src, open(small, "wb") as dst:
+            for _, line in zip(range(lines), src, strict=False):
+                dst.write(line)
+    return small
+
+
+def measure(label: str, data: Path, records: int, workers: int, out_dir: Path) -> Measure:
+    out = out_dir / f"clean_{label}_{workers}.jsonl"
+    cmd = [*FTPREP, "clean", str(data), str(out), "--workers", str(workers), "--no-progress"]
+    seconds, rss, stdout = timed(cmd)
+    with open(out, "rb") as file:
+        written = sum(1 for _ in file)
+    rate = records / seconds
+    m = Measure(
+        label,
+        records,
+        workers,
+        round(seconds, 2),
+        round(rate),
+        round(rate / workers),
+        round(rss),
+        written,
+    )
+    print(
+        f"{label:>6} workers={workers} {seconds:8.2f} s {rate:9,.0f} rec/s "
+        f"({rate / workers:,.0f}/core) peak RSS {rss:6.0f} MB written {written:,}",
+        flush=True,
+    )
+    print(stdout, flush=True)
+    return m
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, default=REPO / "bench" / "data")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args()
+    data = ensure_data(args.records, args.data)
+    tenth = head(data, args.records // 10)
+    results = []
+    with tempfile.TemporaryDirectory(dir=args.data) as tmp:
+        for workers in (int(w) for w in args.workers.split(",")):
+            results.append(measure("full", data, args.records, workers, Path(tmp)))
+        results.append(measure("tenth", tenth, args.records // 10, 2, Path(tmp)))
+    full = {m.workers: m for m in results if m.label == "full"}
+    if 1 in full and 2 in full:
+        print(f"speed-up 2 workers / 1 worker: {full[1].seconds / full[2].seconds:.2f}x")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "machine": platform.platform(),
+            "cpus": psutil.cpu_count(),
+            "python": platform.python_version(),
+            "bytes": data.stat().st_size,
+        }
+        args.json.write_text(
+            json.dumps({"meta": meta, "results": [asdict(m) for m in results]}, indent=2)
+        )
+
+
+if __name__ == "__main__":
+    main()
