@@ -92,6 +92,40 @@ def tool_names(obj: Any) -> set[str]:
     )
 
 
+ERROR_REPLY = re.compile(
+    r"\s*(?:Traceback \(most recent call last\):|\{\"error\":|<html>|[45]\d\d [A-Z]"
+    r"|(?:Sorry, |Oops! )?[Ss]omething went wrong|An? (?:internal )?error occurred"
+    r"|The server is currently overloaded)"
+)
+RUN_ON = re.compile(r"^(?:User|Human|### Instruction):|<\|im_start\|>", re.MULTILINE)
+UNSEEN = re.compile(
+    r"\b(?:attached|screenshot|photo|image|picture)\b|https?://\S+\.(?:png|jpe?g|gif)", re.I
+)
+
+
+def cut_off(obj: Any) -> bool:
+    """The last message is a reply that stops mid-sentence or inside an open code block."""
+    last = msgs(obj)[-1:]
+    if (
+        not last
+        or last[0].get("role") != "assistant"
+        or not isinstance(last[0].get("content"), str)
+    ):
+        return False
+    text = last[0]["content"].rstrip()
+    if text.count("```") % 2:
+        return True
+    sentence = re.split(r"[.!?]\s|\n", text)[-1]
+    ends_on_word = text[-1:].isalpha() or text.endswith(",")
+    return ends_on_word and len(sentence.split()) >= 4 and re.search(r"[.!?]\s", text) is not None
+
+
+def loops(text: str) -> bool:
+    """A reply that repeats one paragraph (of 50+ characters) four times or more."""
+    paragraphs = Counter(p for p in text.split("\n\n") if len(p) >= 50)
+    return len(text) <= 25_000 and max(paragraphs.values(), default=0) >= 4
+
+
 Predicate = Callable[[Any, bytes, set[bytes]], bool]
 PREDICATES: dict[str, Predicate] = {
     "invalid_json": lambda o, line, seen: o is INVALID,
@@ -136,6 +170,12 @@ PREDICATES: dict[str, Predicate] = {
     ),
     "unrecognized_key": lambda o, line, seen: any(set(m) - MESSAGE_KEYS for m in msgs(o)),
     "exact_duplicate": lambda o, line, seen: line in seen,
+    "error_reply": lambda o, line, seen: any(ERROR_REPLY.match(t) for t in texts(o, "assistant")),
+    "truncated_reply": lambda o, line, seen: cut_off(o),
+    "unseen_context": lambda o, line, seen: any(UNSEEN.search(t) for t in texts(o, "user")),
+    "repeated_reply": lambda o, line, seen: any(
+        RUN_ON.search(t) or loops(t) for t in texts(o, "assistant")
+    ),
 }
 
 

@@ -15,7 +15,8 @@ from typing import Any
 import orjson
 
 from ftprep.demo import pools
-from ftprep.demo.chats import build_chat
+from ftprep.demo.chats import build_chat, opening_pair, scenarios_of
+from ftprep.demo.slots import draw_slots
 
 Record = dict[str, Any]
 Planter = Callable[[random.Random, list[str]], tuple[str, str]]
@@ -130,7 +131,8 @@ def long_message(rng: random.Random, earlier: list[str]) -> tuple[str, str]:
     sentences = [c.rstrip(".") + ". " for c in content.split(". ") if len(c) < 300]
     sentence = max(sentences or [content[:200] + ". "], key=len)  # a generation stuck in a loop
     size = rng.randint(25_800, 26_500)
-    record["messages"][i]["content"] = (sentence * (size // len(sentence) + 1))[:size].rstrip()
+    looped = (sentence * (size // len(sentence) + 1))[:size]
+    record["messages"][i]["content"] = looped[: looped.rfind(". ") + 1]  # ends on a full stop
     length = len(record["messages"][i]["content"])
     return dump(record), f"messages[{i}] is {length:,} characters: one sentence repeated"
 
@@ -272,6 +274,213 @@ def unrecognized_key(rng: random.Random, earlier: list[str]) -> tuple[str, str]:
     return dump(record), f"messages[{i}] has an unrecognized key {key!r}"
 
 
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+#: error messages a chat front end or an API gateway shows instead of an answer
+_ERROR_MESSAGES = (
+    "Sorry, something went wrong. Please try again later.",
+    "Something went wrong while generating a response. Please try again.",
+    "Oops! Something went wrong. Please try again in a few minutes.",
+    "An error occurred while processing your request. Please try again later.",
+    "The server is currently overloaded. Please try again later.",
+)
+#: (message, type, code) of an OpenAI-style JSON error body
+_ERROR_BODIES = (
+    ("Rate limit exceeded", "requests", 429),
+    ("Rate limit reached for requests. Please try again in 20s.", "requests", 429),
+    ("The server had an error while processing your request.", "server_error", 500),
+    ("Request timed out.", "timeout", 504),
+)
+_STATUS_PAGES = (
+    "502 Bad Gateway",
+    "503 Service Unavailable",
+    "504 Gateway Time-out",
+    "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway"
+    "</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>",
+)
+#: (the code line that failed, the exception it raised) for a pasted Python traceback
+_CRASHES = (
+    ('order = orders[args["order_id"]]', "KeyError: 'order_id'"),
+    ('status = order.get("status")', "AttributeError: 'NoneType' object has no attribute 'get'"),
+    ("resp = client.post(url, json=payload, timeout=10)", "TimeoutError: timed out"),
+    (
+        "data = json.loads(resp.text)",
+        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+    ),
+)
+
+
+def _traceback(rng: random.Random) -> str:
+    code, exception = rng.choice(_CRASHES)
+    handler = rng.choice(("handle_message", "respond", "run_turn"))
+    tool = rng.choice(("lookup_order", "get_shipping_status", "get_payment_history"))
+    return (
+        "Traceback (most recent call last):\n"
+        f'  File "/srv/nova/app/handlers.py", line {rng.randint(80, 400)}, in {handler}\n'
+        "    reply = pipeline.run(conversation)\n"
+        f'  File "/srv/nova/app/tools.py", line {rng.randint(20, 300)}, in {tool}\n'
+        f"    {code}\n{exception}"
+    )
+
+
+def _error_text(rng: random.Random) -> str:
+    """What the logs recorded as the reply when the backend failed."""
+    kind = rng.randrange(5)
+    if kind == 0:
+        return rng.choice(_ERROR_MESSAGES)
+    if kind == 1:
+        return _traceback(rng)
+    if kind == 2:
+        message, error_type, code = rng.choice(_ERROR_BODIES)
+        body = {"message": message, "type": error_type, "param": None, "code": code}
+        return dump({"error": body})
+    if kind == 3:
+        return rng.choice(_STATUS_PAGES)
+    request_id = "req_" + "".join(rng.choices("0123456789abcdef", k=16))
+    return f"An internal error occurred. Request ID: {request_id}. Please try again later."
+
+
+_ABOUT_ERRORS = re.compile(r"error|exception|traceback|crash|bug|fail", re.IGNORECASE)
+
+
+def error_reply(rng: random.Random, earlier: list[str]) -> tuple[str, str]:
+    record = build_chat(rng, tool_use=False)
+    msgs = record["messages"]
+    # not after a user turn about an error, where an error message could pass for an answer
+    plain = [i for i in _answers(record) if not _ABOUT_ERRORS.search(msgs[i - 1]["content"])]
+    i = rng.choice(plain or _answers(record))
+    text = _error_text(rng)
+    record["messages"][i]["content"] = text
+    first = text.splitlines()[0]
+    return dump(record), f"messages[{i}] is an error instead of an answer ({first[:40]!r})"
+
+
+#: words a token limit often stops after: the reply visibly breaks off mid-sentence
+_CUT_AFTER = frozenset(
+    ("the", "a", "an", "and", "or", "to", "of", "for", "with", "your", "our", "in", "on", "at",
+     "by", "from", "that", "if", "is", "are", "be")
+)  # fmt: skip
+
+
+def _prose_cut(rng: random.Random, text: str) -> str | None:
+    """``text`` cut after a word in the middle of a sentence that follows a full stop (so the
+    reply has ended sentences before the cut one), if it has such a sentence."""
+    cuts = []
+    for stop in re.finditer(r"[.!?]\s+", text):
+        line_end = text.find("\n", stop.end())
+        sentence = text[stop.end() : len(text) if line_end < 0 else line_end]
+        if end := re.search(r"[.!?](?:\s|$)", sentence):
+            sentence = sentence[: end.start()]
+        words = list(re.finditer(r"\S+", sentence))
+        for w in words[3:-2]:  # 4+ words kept, 2+ cut off
+            word = w.group(0)
+            if word.endswith(",") or word.lower() in _CUT_AFTER:
+                cuts.append(stop.end() + w.end())
+    return text[: rng.choice(cuts)] if cuts else None
+
+
+def _code_cut(rng: random.Random, text: str) -> str | None:
+    """``text`` cut inside its first code block (the fence left open), if it has one."""
+    fence = text.find("```")
+    body = text.find("\n", fence) + 1
+    close = text.find("```", body)
+    if fence < 0 or body <= 0 or close < 0:
+        return None
+    lines = [m.end() for m in re.finditer(r"[^\n]*\n", text[body:close])][:-1]
+    return text[: body + rng.choice(lines) - 1] if lines else None
+
+
+def truncated_reply(rng: random.Random, earlier: list[str]) -> tuple[str, str]:
+    code = rng.random() < 0.3
+    while True:
+        if code:
+            record = build_chat(rng, category="coding_help", user_turns=1)
+        else:
+            record = build_chat(rng, user_turns=rng.randint(1, 3), tool_use=False)
+        i = _answers(record)[-1]
+        text = record["messages"][i]["content"]
+        cut = _code_cut(rng, text) if code else _prose_cut(rng, text)
+        if cut is not None and len(text) > 120:
+            break
+    record["messages"][i]["content"] = cut
+    where = "inside an unclosed code block" if code else f"mid-sentence after {cut.split()[-1]!r}"
+    return dump(record), f"messages[{i}] (the last reply) is cut off {where}"
+
+
+_IMGUR = "https://i.imgur.com/{img}"
+#: what a customer of each support category says about a picture or file the model never got
+_UNSEEN: dict[str, tuple[str, ...]] = {
+    "billing": (
+        "See the attached screenshot of my account page.",
+        "I've attached a screenshot of the order page.",
+        "As you can see in the screenshot above, that's all the app shows.",
+        f"Here's a screenshot: {_IMGUR}.png",
+    ),
+    "tech_support": (
+        "See the attached screenshot, what's wrong?",
+        "I've attached a screenshot of the error.",
+        "As you can see in the photo above, the light keeps blinking.",
+        f"Here is the photo: {_IMGUR}.png can you tell me which model it is?",
+    ),
+    "shipping": (
+        "See the attached screenshot of the tracking page.",
+        "As you can see in the screenshot above, that's all the tracking page says.",
+        f"Here's a screenshot of my order: {_IMGUR}.jpg",
+    ),
+    "account": (
+        "See the attached screenshot, what's wrong?",
+        "I've attached a screenshot of the error message.",
+        f"This is what I get: {_IMGUR}.png",
+    ),
+}
+
+
+def unseen_context(rng: random.Random, earlier: list[str]) -> tuple[str, str]:
+    category = rng.choice(pools.SUPPORT_CATEGORIES)
+    record = build_chat(rng, category=category, tool_use=False)
+    i = _turns(record, "user")[0]
+    opener = record["messages"][i]["content"].rstrip()
+    reference = rng.choice(_UNSEEN[category]).format(img="".join(rng.choices(_ALNUM, k=7)))
+    if rng.random() < 0.3 and reference.startswith("See "):
+        text = f"{reference} {opener}"  # pointed at first, then the question
+    else:
+        text = f"{opener}{'' if opener[-1] in '.?!' else '.'} {reference}"
+    record["messages"][i]["content"] = text
+    return dump(record), f"messages[{i}] refers to an image or file the model cannot see"
+
+
+def _invented_turn(rng: random.Random, category: str) -> tuple[str, str]:
+    """A question and answer a raw completion model makes up after its own reply."""
+    return opening_pair(rng, rng.choice(scenarios_of(category)), draw_slots(rng))
+
+
+def repeated_reply(rng: random.Random, earlier: list[str]) -> tuple[str, str]:
+    record = build_chat(rng, tool_use=False, foreign=False)
+    category = record["metadata"]["category"]
+    answers = _answers(record)
+    long_enough = [i for i in answers if len(record["messages"][i]["content"]) >= 150]
+    kind = rng.randrange(4) if long_enough else rng.randrange(1, 4)
+    if kind == 0:  # the same paragraph over and over
+        i = rng.choice(long_enough)
+        paragraph = record["messages"][i]["content"]
+        times = rng.randint(2_500, 5_000) // (len(paragraph) + 2) + 3
+        record["messages"][i]["content"] = "\n\n".join([paragraph] * times)
+        return dump(record), f"messages[{i}] repeats the same paragraph {times} times"
+    i = answers[-1]
+    text = record["messages"][i]["content"]
+    for _ in range(rng.randint(1, 3)):
+        question, answer = _invented_turn(rng, category)
+        if kind == 1:
+            text += f"\n\nUser: {question}\nAssistant: {answer}"
+        elif kind == 2:
+            text += f"\n\n### Instruction:\n{question}\n\n### Response:\n{answer}"
+        else:
+            text += f"<|im_end|>\n<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n"
+            text += answer
+    record["messages"][i]["content"] = text
+    marker = ("User:", "### Instruction:", "<|im_start|>user")[kind - 1]
+    return dump(record), f"messages[{i}] runs on into invented turns ({marker!r})"
+
+
 def exact_duplicate(rng: random.Random, earlier: list[str]) -> tuple[str, str]:
     if not earlier:
         raise ValueError("exact_duplicate needs an earlier clean line")
@@ -304,5 +513,9 @@ PLANTERS: dict[str, Planter] = {
     "consecutive_same_role": consecutive_same_role,
     "unrecognized_key": unrecognized_key,
     "exact_duplicate": exact_duplicate,
+    "error_reply": error_reply,
+    "truncated_reply": truncated_reply,
+    "unseen_context": unseen_context,
+    "repeated_reply": repeated_reply,
 }
 DEFECT_CODES: tuple[str, ...] = tuple(PLANTERS)
