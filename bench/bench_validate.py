@@ -1,7 +1,7 @@
 """Benchmark ``ftprep validate`` against a bare ``orjson.loads`` loop over the same JSONL file.
 
     .venv/bin/python bench/bench_validate.py --records 1000000 --data bench/data --repeat 1 \
-        --workers 1,2 --json bench/out/validate.json
+        --workers 1,2,auto --json bench/out/validate.json
 
 Target (issue): ``ftprep validate --no-tokens`` on 1M generated chat records (~1.7 GB) runs at
 >= 60% of the speed of the baseline measured in the same run (ratio = baseline s / command s),
@@ -218,8 +218,12 @@ def supports_workers(exe: str) -> bool:
     return "--workers" in out.stdout
 
 
-def plan(exe: str, files: dict[str, Path], workers: list[int]) -> list[tuple[str, list[str], Path]]:
-    """The commands to measure: (name, argv, file); ``files`` has "big", "small" and "one"."""
+def plan(exe: str, files: dict[str, Path], workers: list[str]) -> list[tuple[str, list[str], Path]]:
+    """The commands to measure: (name, argv, file); ``files`` has "big", "small" and "one".
+
+    ``validate --no-tokens`` runs once per ``workers`` entry; the other rows use the default
+    (``--workers auto``).
+    """
     big, small, one = files["big"], files["small"], files["one"]
     base = [sys.executable, "-c", BASELINE]
     validate = [exe, "validate"]
@@ -231,7 +235,7 @@ def plan(exe: str, files: dict[str, Path], workers: list[int]) -> list[tuple[str
     else:
         print("note: ftprep validate has no --workers option; measuring it once", flush=True)
         cmds.append(("validate --no-tokens", [*validate, str(big), "--no-tokens", "--json"], big))
-    cmds.append(("validate (approx tokens)", [*validate, str(big), "--json"], big))
+    cmds.append(("validate (approx tokens, default workers)", [*validate, str(big), "--json"], big))
     small_argv = [*validate, str(small), "--no-tokens", "--json"]
     cmds.append(("validate --no-tokens (1/10 file)", small_argv, small))
     one_argv = [*validate, str(one), "--no-tokens", "--json"]
@@ -241,13 +245,13 @@ def plan(exe: str, files: dict[str, Path], workers: list[int]) -> list[tuple[str
 
 def print_table(results: list[Result]) -> None:
     """Print the results table."""
-    header = f"{'command':<40} {'file':<32} {'seconds':>8} {'MB/s':>8} {'records/s':>11} {'ratio':>6} {'peak RSS MB':>12}"
+    header = f"{'command':<44} {'file':<32} {'seconds':>8} {'MB/s':>8} {'records/s':>11} {'ratio':>6} {'peak RSS MB':>12}"
     print(header)
     print("-" * len(header))
     for r in results:
         ratio = f"{r.ratio_vs_baseline:.2f}" if r.ratio_vs_baseline is not None else "-"
         print(
-            f"{r.name:<40} {Path(r.file).name:<32} {r.seconds:>8.2f} {r.mb_per_s:>8.1f} "
+            f"{r.name:<44} {Path(r.file).name:<32} {r.seconds:>8.2f} {r.mb_per_s:>8.1f} "
             f"{r.records_per_s:>11,.0f} {ratio:>6} {r.peak_rss_mb:>12.0f}"
         )
 
@@ -284,15 +288,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the file")
     parser.add_argument("--data", type=Path, default=REPO / "bench" / "data", help="data folder")
     parser.add_argument("--repeat", type=int, default=1, help="runs per command (best kept)")
-    parser.add_argument("--workers", default="1,2", help="worker counts, if --workers exists")
+    parser.add_argument(
+        "--workers", default="1,2,auto", help="worker counts (or auto), if --workers exists"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write results to this file")
     args = parser.parse_args(argv)
     if args.records < 10 or args.repeat < 1:
         parser.error("--records must be >= 10 and --repeat >= 1")
-    try:
-        args.workers = [int(w) for w in args.workers.split(",") if w.strip()]
-    except ValueError:
-        parser.error("--workers takes comma-separated integers, e.g. 1,2,4")
+    args.workers = [w.strip() for w in args.workers.split(",") if w.strip()]
+    if not all(w == "auto" or (w.isdigit() and int(w) > 0) for w in args.workers):
+        parser.error("--workers takes comma-separated positive integers or auto, e.g. 1,2,auto")
     return args
 
 

@@ -306,7 +306,9 @@ def render_steps() -> str:
     infos = [describe(STEPS[step_id]) for step_id in sorted(STEPS)]
     for info in infos:
         anchor = info.id.replace(".", "")
-        out.append(f"| [`{info.id}`](#{anchor}) | {info.kind} | {cell(info.summary)} |")
+        out.append(
+            f"| [`{info.id}`](#{anchor}) | {info.kind} | {cell(rst_to_markdown(info.headline))} |"
+        )
     out.append("")
     for info in infos:
         out += [

@@ -19,7 +19,7 @@ def steps_list() -> None:
     width = max(len(s) for s in STEPS)
     for step_id in sorted(STEPS):
         info = describe(STEPS[step_id])
-        click.echo(f"{step_id:<{width}}  {info.kind:<9}  {info.summary}")
+        click.echo(f"{step_id:<{width}}  {info.kind:<9}  {info.headline}")
 
 
 @steps_group.command("show")

@@ -23,6 +23,18 @@ def _list_codes(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
     ctx.exit(0)
 
 
+def _workers(_ctx: click.Context, _param: click.Parameter, value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise click.BadParameter(f"{value!r} is not a positive integer or 'auto'")
+    return number
+
+
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -57,6 +69,15 @@ def _list_codes(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
 @click.option("--epochs", type=int, help="Epochs for the estimate (default: OpenAI's rule).")
 @click.option("--examples", default=3, show_default=True, help="Findings shown per code.")
 @click.option(
+    "--workers",
+    default="auto",
+    show_default=True,
+    metavar="N|auto",
+    callback=_workers,
+    help="Processes that share a large JSON Lines file (auto: one per CPU, at most 8; 1: no "
+    "extra process). The report is the same whatever the number.",
+)
+@click.option(
     "--list-codes",
     is_flag=True,
     expose_value=False,
@@ -76,6 +97,7 @@ def validate_command(
     maps: tuple[str, ...],
     examples: int,
     price_per_1m: float | None,
+    workers: int | str,
     **options: Any,
 ) -> None:
     """Check FILES for fine-tuning: format, roles, tool calls, content, tokens and cost.
@@ -102,6 +124,7 @@ def validate_command(
                     findings_out=sink,
                     examples_per_code=max(examples, 5),
                     price_per_million_tokens=price_per_1m,
+                    workers=workers,
                     **options,
                 )
             except StrictStop as stop:

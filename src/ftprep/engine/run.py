@@ -82,6 +82,8 @@ def run(
         for o, path in zip(recipe.outputs, layout.outputs, strict=True)
     ]
     steps = recipe.build_steps()
+    for _, step in steps:  # fail before anything runs; forked workers share what loaded
+        step.ensure_setup()
     pipeline = Pipeline(
         sources, Pipeline.split(steps), targets, layout.work, recipe.options.on_error
     )

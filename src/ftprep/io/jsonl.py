@@ -14,6 +14,7 @@ value is reported as ``truncated``.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -56,7 +57,7 @@ def iter_jsonl_values(path: str | os.PathLike[str]) -> Iterator[JsonlValue]:
     The low-overhead form of :func:`iter_jsonl` for hot loops. The file is opened at once, so a
     missing file raises :class:`FormatError` here rather than on the first ``next``.
     """
-    return _values(open_binary(path, buffered=False))
+    return _values(iter_line_batches(path))
 
 
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[RawRow]:
@@ -72,54 +73,107 @@ def _rows(values: Iterator[JsonlValue]) -> Iterator[RawRow]:
             yield error_row(line, error, raw or b"")
 
 
-def _values(file: BinaryIO) -> Iterator[JsonlValue]:
+def _values(batches: Iterator[LineBatch]) -> Iterator[JsonlValue]:
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     line_no = 0
+    for lines, final in batches:
+        first = line_no + 1
+        for line_no, line in enumerate(lines, first):
+            try:
+                value = loads(line)
+            except decode_error:
+                error = describe_line_error(line, final=final)
+                if error is not None:
+                    yield line_no, None, error, line.rstrip(b"\r")
+                continue
+            yield line_no, value, None, None
+
+
+#: ``(lines, final)``: lines without their ``\n`` (blank ones too, so that positions count lines);
+#: ``final`` is True for the last batch when the file's last line has no newline (it is alone then).
+LineBatch = tuple[list[bytes], bool]
+
+
+def iter_line_batches(
+    path: str | os.PathLike[str], start: int = 0, end: int | None = None
+) -> Iterator[LineBatch]:
+    """Yield the lines of bytes ``[start, end)`` of a file in batches of one chunk each.
+
+    ``start`` is 0 or just after a ``\n``; ``end`` is None (the end of the file) or just after a
+    ``\n`` (see :func:`split_line_ranges`). A byte order mark is dropped at offset 0 only. The file
+    is opened at once, so a missing file raises :class:`FormatError` here.
+    """
+    return _batches(open_binary(path, buffered=False), start, end)
+
+
+def _batches(file: BinaryIO, start: int, end: int | None) -> Iterator[LineBatch]:
     pending: list[bytes] = []  # pieces of a line that has not ended yet
     with file:
-        chunk = file.read(CHUNK_SIZE)
-        if chunk.startswith(_BOM):
-            chunk = chunk[len(_BOM) :] or file.read(CHUNK_SIZE)
+        left = (os.fstat(file.fileno()).st_size if end is None else end) - start  # bytes to read
+        if start:
+            file.seek(start)
+
+        def read() -> bytes:
+            nonlocal left
+            data = file.read(min(CHUNK_SIZE, left)) if left > 0 else b""
+            left -= len(data)
+            return data
+
+        chunk = read()
+        if start == 0 and chunk.startswith(_BOM):
+            chunk = chunk[len(_BOM) :] or read()
         while chunk:
             lines = chunk.split(b"\n")
-            if len(lines) == 1:  # no newline: the middle of a line longer than a chunk
-                pending.append(chunk)
-                chunk = file.read(CHUNK_SIZE)
-                continue
-            if pending:
-                pending.append(lines[0])
-                lines[0] = b"".join(pending)
-                pending.clear()
-            tail = lines.pop()
-            if tail:
-                pending.append(tail)
             del chunk
-            first = line_no + 1
-            for line_no, line in enumerate(lines, first):
-                try:
-                    value = loads(line)
-                except decode_error:
-                    error = describe_line_error(line, final=False)
-                    if error is not None:
-                        yield line_no, None, error, line.rstrip(b"\r")
-                    continue
-                yield line_no, value, None, None
-            del lines
-            chunk = file.read(CHUNK_SIZE)
+            tail = lines.pop()
+            if not lines:  # no newline: the middle of a line longer than a chunk
+                pending.append(tail)
+            else:
+                if pending:
+                    pending.append(lines[0])
+                    lines[0] = b"".join(pending)
+                    pending.clear()
+                if tail:
+                    pending.append(tail)
+                yield lines, False
+                del lines
+            chunk = read()
         if pending:
-            yield from _last_line(b"".join(pending), line_no + 1)
+            yield [b"".join(pending)], True
 
 
-def _last_line(line: bytes, line_no: int) -> Iterator[JsonlValue]:
-    try:
-        value = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        error = describe_line_error(line, final=True)
-        if error is not None:
-            yield line_no, None, error, line.rstrip(b"\r")
-        return
-    yield line_no, value, None, None
+def split_line_ranges(
+    path: str | os.PathLike[str], parts: int, *, min_bytes: int = 1
+) -> list[tuple[int, int]]:
+    """Cut a file into at most ``parts`` byte ranges ``[start, end)`` that end at newlines.
+
+    Every range but the last ends just after a ``\n``; the last ends at the end of the file.
+    Ranges are about equal in size and at least ``min_bytes`` long (the last may be shorter).
+    """
+    size = os.path.getsize(path)
+    parts = max(1, min(parts, size // max(min_bytes, 1)))
+    cuts = [0]
+    with open_binary(path, buffered=False) as file:
+        for k in range(1, parts):
+            cut = _next_line_start(file, max(size * k // parts, cuts[-1]))
+            if cut >= size:
+                break
+            if cut > cuts[-1]:
+                cuts.append(cut)
+    cuts.append(size)
+    return list(itertools.pairwise(cuts))
+
+
+def _next_line_start(file: BinaryIO, pos: int) -> int:
+    """The offset just after the first ``\n`` at or after ``pos`` (the file's size if none)."""
+    file.seek(pos)
+    while block := file.read(1 << 16):
+        found = block.find(b"\n")
+        if found >= 0:
+            return pos + found + 1
+        pos += len(block)
+    return pos
 
 
 def describe_line_error(line: bytes, *, final: bool) -> str | None:

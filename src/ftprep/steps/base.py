@@ -97,14 +97,15 @@ class Step:
 
 
 class TransformStep(Step):
-    """A per-record change. Implement :meth:`transform`."""
+    """A per-record change. Implement :meth:`transform`, which returns the changed record (or, for
+    a step that can also refuse a record, a :class:`Reject`)."""
 
     kind: ClassVar[StepKind] = "transform"
 
-    def transform(self, record: Record) -> Record:
+    def transform(self, record: Record) -> Record | Reject:
         raise NotImplementedError
 
-    def apply(self, record: Record) -> Record:
+    def apply(self, record: Record) -> Record | Reject:
         """:meth:`transform`, setting the step up on first use."""
         if not self._ready:
             self.ensure_setup()

@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 from ftprep.steps.base import Step
+from ftprep.steps.clean.quotes import QuoteNormalizer
+from ftprep.steps.clean.unicode import UnicodeNormalizer
+from ftprep.steps.clean.whitespace import WhitespaceNormalizer
 from ftprep.steps.dedup.exact import ExactDeduplicator
+from ftprep.steps.filter.error_reply import ErrorReplyFilter
+from ftprep.steps.filter.language import LanguageFilter
 from ftprep.steps.filter.length import LengthFilter
+from ftprep.steps.filter.metadata import MetadataFilter
+from ftprep.steps.filter.placeholder import PlaceholderFilter
+from ftprep.steps.filter.refusal import RefusalFilter
+from ftprep.steps.filter.repetition import RepetitionFilter
+from ftprep.steps.filter.truncated import TruncatedFilter
+from ftprep.steps.filter.unseen_context import UnseenContextFilter
+from ftprep.steps.pii.redact import PiiRedactor
 
 STEP_CLASSES: tuple[type[Step], ...] = (
+    UnicodeNormalizer,
+    WhitespaceNormalizer,
+    QuoteNormalizer,
     LengthFilter,
+    PlaceholderFilter,
+    RefusalFilter,
+    ErrorReplyFilter,
+    UnseenContextFilter,
+    RepetitionFilter,
+    TruncatedFilter,
+    LanguageFilter,
+    MetadataFilter,
+    PiiRedactor,
     ExactDeduplicator,
 )
 

@@ -43,6 +43,12 @@ class StepInfo:
     params: tuple[ParamInfo, ...]
     schema: dict[str, Any]
 
+    @property
+    def headline(self) -> str:
+        """The summary's first sentence."""
+        first, dot, _ = self.summary.partition(". ")
+        return first + "." if dot else self.summary
+
 
 def lookup(registry: dict[str, type[Step]], step_id: str) -> type[Step]:
     try:

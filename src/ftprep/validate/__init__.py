@@ -8,22 +8,24 @@ call pairing and argument schemas, content quality, token limits and the trainin
 from __future__ import annotations
 
 import os
-from typing import IO, Any
+from typing import IO
 
 from ftprep.formats import ColumnMapping
 from ftprep.formats.openai import OpenAIChatFormat
-from ftprep.io import iter_jsonl_values, iter_rows
+from ftprep.io import iter_rows
 from ftprep.reading import Source, open_source, parse_row
 from ftprep.record import Record
 from ftprep.tokens import TokenCounter, context_limit, estimate_training, load_counter
 from ftprep.validate.codes import CODES, TARGETS, severities
 from ftprep.validate.findings import Collector, Finding, StrictStop
+from ftprep.validate.parallel import plan_ranges, resolve_workers, scan_parallel
 from ftprep.validate.render import render_text
 from ftprep.validate.report import ValidationReport
-from ftprep.validate.structure import check_example
+from ftprep.validate.run import MAX_SYSTEM_PROMPTS, Checker, file_level
 
 __all__ = [
     "CODES",
+    "MAX_SYSTEM_PROMPTS",
     "TARGETS",
     "Finding",
     "StrictStop",
@@ -31,9 +33,6 @@ __all__ = [
     "render_text",
     "validate",
 ]
-
-#: distinct system prompts remembered; beyond this they are counted, not stored
-MAX_SYSTEM_PROMPTS = 10_000
 
 
 def validate(
@@ -54,6 +53,7 @@ def validate(
     examples_per_code: int = 5,
     price_per_million_tokens: float | None = None,
     epochs: int | None = None,
+    workers: int | str = 1,
 ) -> ValidationReport:
     """Check every example of ``path`` and measure the file.
 
@@ -61,9 +61,12 @@ def validate(
     approximate counter is used and labelled so. ``severity`` maps codes to error/warning/off.
     ``strict`` stops at the first error (raising :class:`StrictStop`). ``findings_out`` receives
     every finding as a JSON line; the report keeps counts and the first few of each code.
+    ``workers`` (a number, or ``"auto"`` for one per CPU) shares a large OpenAI chat JSON Lines
+    file among that many forked processes; the report is the same whatever the number.
     """
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; use one of {', '.join(TARGETS)}")
+    processes = resolve_workers(workers)
     source = open_source(
         path,
         fmt=fmt,
@@ -80,7 +83,28 @@ def validate(
         sink=findings_out,
         strict=strict,
     )
-    report = ValidationReport(
+    report = _empty_report(source, target, collector, counter, max_tokens)
+    checker = Checker(report, counter)
+    _check_rows(source, checker, processes, findings_out)
+    file_level(report)
+    if counter is not None:
+        report.estimate = estimate_training(
+            report.examples,
+            checker.billing_tokens,
+            epochs=epochs,
+            price_per_million_tokens=price_per_million_tokens,
+        )
+    return report
+
+
+def _empty_report(
+    source: Source,
+    target: str,
+    collector: Collector,
+    counter: TokenCounter | None,
+    max_tokens: int | None,
+) -> ValidationReport:
+    return ValidationReport(
         file=source.name,
         container=source.container,
         format=source.format.name,
@@ -90,106 +114,26 @@ def validate(
         approximate=counter is None or counter.approximate,
         token_limit=context_limit(target, max_tokens),
     )
-    run = _Run(report, counter)
-    for line, row in _rows(source, collector):
-        run.example(line, row)
-    _file_level(report)
-    if counter is not None:
-        report.estimate = estimate_training(
-            report.examples,
-            run.billing_tokens,
-            epochs=epochs,
-            price_per_million_tokens=price_per_million_tokens,
-        )
-    return report
 
 
-def _rows(source: Source, out: Collector) -> Any:
-    """(line, OpenAI-shaped row) pairs; unreadable rows are reported here and yield nothing."""
+def _check_rows(source: Source, checker: Checker, workers: int, sink: IO[bytes] | None) -> None:
+    """Check every row of ``source`` (OpenAI chat JSON Lines by the fast loop, maybe in workers)."""
     if source.container == "jsonl" and isinstance(source.format, OpenAIChatFormat):
-        for line, value, error, _raw in iter_jsonl_values(source.path):  # the fast path
-            if error is None:
-                yield line, value
-            else:
-                out.start(line)
-                out.add("invalid_utf8" if "UTF-8" in error else "invalid_json", detail=error)
-                out.finish()
+        ranges = plan_ranges(source.path, workers)
+        if len(ranges) > 1 and scan_parallel(checker, source.path, ranges, workers, sink):
+            return
+        checker.scan_jsonl(source.path)
         return
+    out = checker.report.findings
     for row in iter_rows(source.path, container=source.container):
         if row.error is None and isinstance(source.format, OpenAIChatFormat):
-            yield row.line, row.value
+            checker.example(row.line, row.value)
             continue
         for item in parse_row(source.format, row, source.name):
             if isinstance(item, Record):
-                yield row.line, item.to_dict()
+                checker.example(row.line, item.to_dict())
             else:
                 out.start(row.line)
                 code = item.code if item.code in CODES else "unreadable_record"
-                field = item.field
-                out.add(code, field=field, detail=item.reason)
+                out.add(code, field=item.field, detail=item.reason)
                 out.finish()
-
-
-class _Run:
-    """The per-example loop: checks, distributions, token counts."""
-
-    def __init__(self, report: ValidationReport, counter: TokenCounter | None) -> None:
-        self.report = report
-        self.counter = counter
-        self.billing_tokens = 0
-
-    def example(self, line: int, row: Any) -> None:
-        report, out = self.report, self.report.findings
-        out.start(line)
-        facts: dict[str, Any] = {"calls": False}
-        messages = check_example(row, out, facts)
-        had_error = out.finish()
-        report.examples += 1
-        if messages is None:
-            return
-        report.messages.add(len(messages))
-        roles = facts.get("roles", ())
-        if "system" not in roles and "developer" not in roles:
-            report.missing_system += 1
-        if "user" not in roles:
-            report.missing_user += 1
-        prompt = facts.get("system")
-        if prompt is not None and (
-            prompt in report.system_prompts or len(report.system_prompts) < MAX_SYSTEM_PROMPTS
-        ):
-            report.system_prompts[prompt] += 1
-        if self.counter is not None and not had_error:
-            self._tokens(row, messages, line)
-
-    def _tokens(self, row: dict[str, Any], messages: list[Any], line: int) -> None:
-        assert self.counter is not None
-        tools = row.get("tools")
-        total, assistant = self.counter.count_messages(
-            messages, tools if isinstance(tools, list) else None
-        )
-        report = self.report
-        report.total_tokens.add(total)
-        report.assistant_tokens.add(assistant)
-        self.billing_tokens += min(total, report.token_limit)
-        if total > report.token_limit:
-            report.over_limit += 1
-            report.findings.start(line)
-            report.findings.add(
-                "too_many_tokens", detail=f"{total:,} tokens > {report.token_limit:,}"
-            )
-            report.findings.finish()
-
-
-def _file_level(report: ValidationReport) -> None:
-    prompts = report.system_prompts
-    if len(prompts) > 1:
-        (top, n), *_ = prompts.most_common(1)
-        out = report.findings
-        out.start(None)
-        out.add(
-            "inconsistent_system_prompt",
-            field="system",
-            detail=f"{len(prompts):,} distinct system prompts; the most common is in {n:,} of "
-            f"{sum(prompts.values()):,} examples: {top[:60]!r}",
-        )
-        out.finish()

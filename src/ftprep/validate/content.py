@@ -6,7 +6,9 @@ Cheap substring tests guard every regular expression, so clean text pays a few `
 from __future__ import annotations
 
 import re
+import string
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
 from ftprep.validate.findings import Collector
@@ -34,6 +36,7 @@ _HEDGE = re.compile(
     r"|i'm (just |only )?an? (ai|artificial intelligence)( language model| assistant)?)\b",
     re.IGNORECASE,
 )
+_AI = re.compile("AI")
 _REFUSAL = re.compile(
     r"^\W*(?:(?:i'?m|i am) (?:very |so |truly )?sorry|sorry|i apologi[sz]e|unfortunately)?[,.!]?\s*"
     r"(?:but\s+)?(?:i(?:'m| am)? afraid\s+)?(?:i\s*(?:can(?:no|')t|cannot|am unable to|'m unable to|won'?t|"
@@ -68,7 +71,7 @@ def check_texts(texts: list[tuple[int | None, Any, str]], out: Collector) -> Non
         n = len(text)
         if n <= SHORT_CHARS and len(text.strip()) <= SHORT_CHARS:
             out.add("short_message", i, "content", f"{len(text.strip())} characters")
-        if n <= REFUSAL_MAX_CHARS and _REFUSAL.match(text) and not _REDIRECT.search(text):
+        if n <= REFUSAL_MAX_CHARS and _may_refuse(text) and not _REDIRECT.search(text):
             out.add("refusal", i, "content", f"refuses: {text[:80]!r}")
     if replies and _hedge_guard("\x00".join(t for _, t in replies)):
         for i, text in replies:
@@ -77,7 +80,7 @@ def check_texts(texts: list[tuple[int | None, Any, str]], out: Collector) -> Non
     if len(blob) > REPETITION_MIN_CHARS:
         for i, _, text in texts:
             _check_size(text, i, out)
-    if "{" in blob or "[insert" in blob or "[Insert" in blob:
+    if _placeholder_guard(blob):
         for i, _, text in texts:
             if match := _PLACEHOLDER.search(text):
                 out.add("template_placeholder", i, "content", f"contains {match.group(0)!r}")
@@ -95,13 +98,79 @@ def check_texts(texts: list[tuple[int | None, Any, str]], out: Collector) -> Non
                 seen.add(text)
 
 
+def texts_are_clean(
+    texts: list[str], blob: str, replies: Sequence[str], users: Sequence[str]
+) -> bool:
+    """Whether :func:`check_texts` would certainly report nothing for these texts.
+
+    ``texts`` are all the example's texts (none empty or blank), ``blob`` is
+    ``"\\x00".join(texts)``, ``replies`` the assistant texts and ``users`` the user texts. Each
+    test is true whenever the check it stands for could report something (a regular expression
+    that finds something in one text finds something in the joined texts), so False only means
+    "run the checks".
+    """
+    if replies:
+        if min(map(len, replies)) <= SHORT_CHARS:
+            return False
+        for text in replies:
+            short = len(text) <= REFUSAL_MAX_CHARS
+            if short and text[:1] not in _NO_REFUSAL_START and _may_refuse(text):
+                return False
+        said = "\x00".join(replies)  # _hedge_guard, written out
+        if (
+            _AI.search(said) is not None
+            or "language model" in said
+            or " ai " in said
+            or "rtificial" in said
+        ) and any(map(_HEDGE.search, replies)):
+            return False
+    if len(blob) > REPETITION_MIN_CHARS and any(map(_size_problem, texts)):
+        return False
+    # _placeholder_guard, written out: a call costs more than the tests
+    if ("{" in blob or ("[" in blob and ("[insert" in blob or "[Insert" in blob))) and (
+        _PLACEHOLDER.search(blob)
+    ):
+        return False
+    if not blob.isascii() and _MOJIBAKE.search(blob):
+        return False
+    return len(users) < 2 or len(set(users)) == len(users)
+
+
+#: the characters that can start a refusal that starts with a word character: ``_REFUSAL`` is
+#: ``^\W*`` and then optional words beginning with i, s (sorry), u (unfortunately), b (but) or
+#: t (that's), case-insensitively, which in Unicode also takes in the dotted and dotless I and the
+#: long s (tests/validate check this set against the regular expression engine itself)
+REFUSAL_START = frozenset("iIsSuUbBtT\u0130\u0131\u017f")
+#: ASCII word characters outside :data:`REFUSAL_START`: a text starting with one is no refusal
+_NO_REFUSAL_START = frozenset(string.ascii_letters + string.digits + "_") - REFUSAL_START
+
+
+def _may_refuse(text: str) -> bool:
+    """``_REFUSAL.match(text)``, skipping the match when the first character rules it out."""
+    first = text[:1]
+    if first not in REFUSAL_START and (first.isalnum() or first == "_"):  # a word char: \w
+        return False
+    return _REFUSAL.match(text) is not None
+
+
+def _placeholder_guard(blob: str) -> bool:
+    """True when ``blob`` has a ``{`` or ``[insert``/``[Insert`` (the ``[`` test is a fast one)."""
+    return "{" in blob or ("[" in blob and ("[insert" in blob or "[Insert" in blob))
+
+
 def check_text(text: str, role: Any, i: int | None, out: Collector) -> None:
     """Check a single text (a plain-text record when ``role`` is None)."""
     check_texts([(i, role, text)], out)
 
 
 def _hedge_guard(text: str) -> bool:
-    return "AI" in text or "language model" in text or " ai " in text or "rtificial" in text
+    """True when ``text`` has one of the words that every hedge reported has."""
+    return (
+        _AI.search(text) is not None  # for two letters, faster than ``"AI" in text``
+        or "language model" in text
+        or " ai " in text
+        or "rtificial" in text
+    )
 
 
 def _check_size(text: str, i: int | None, out: Collector) -> None:
@@ -109,6 +178,18 @@ def _check_size(text: str, i: int | None, out: Collector) -> None:
     if n > LONG_CHARS:
         out.add("long_message", i, "content", f"{n:,} characters")
     if n >= REPETITION_MIN_CHARS:
-        ratio = len(zlib.compress(text.encode("utf-8", "replace"), 1)) / max(1, len(text))
+        ratio = _compression(text)
         if ratio < REPETITION_RATIO:
             out.add("repetitive_content", i, "content", f"compresses to {ratio:.1%} of its size")
+
+
+def _size_problem(text: str) -> bool:
+    """Whether :func:`_check_size` would report ``text``."""
+    n = len(text)
+    if n < REPETITION_MIN_CHARS:
+        return False
+    return n > LONG_CHARS or _compression(text) < REPETITION_RATIO
+
+
+def _compression(text: str) -> float:
+    return len(zlib.compress(text.encode("utf-8", "replace"), 1)) / max(1, len(text))

@@ -86,7 +86,7 @@ def _check_messages(messages: list[Any], out: Collector, facts: dict[str, Any]) 
         facts["system"] = system
     elif "system" in roles:
         facts["system"] = ""
-    _check_order(roles, out, facts)
+    check_order(roles, out, facts)
 
 
 def _check_message(
@@ -149,7 +149,7 @@ def _content_text(message: dict[str, Any], role: Any, i: int, out: Collector) ->
     return text
 
 
-def _check_order(roles: list[str], out: Collector, facts: dict[str, Any]) -> None:
+def check_order(roles: list[str], out: Collector, facts: dict[str, Any]) -> None:
     facts["roles"] = roles
     if "assistant" not in roles:
         out.add("no_assistant_message")

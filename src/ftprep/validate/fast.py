@@ -1,0 +1,134 @@
+"""The fast path for the common example, decoded and type-checked in C by msgspec.
+
+An example whose messages are all ``system``/``developer``/``user``/``assistant`` messages with
+string content (and, on assistant messages only, a ``weight`` of 0 or 1), and whose only other
+keys are ``id`` and ``metadata``, is decoded straight into the structs below. Every other line,
+and every line msgspec refuses for any reason, goes the general way (``orjson.loads`` and the dict
+checks of :mod:`ftprep.validate.structure`), so the fast path only has to be right about what it
+accepts: msgspec accepts no JSON that orjson rejects, and keeps the last of duplicate keys as
+orjson does (it checks every one).
+
+The checks themselves are not duplicated: the fast path runs cheap tests that hold whenever a
+check could report something (see :func:`ftprep.validate.content.texts_are_clean`), and only then
+calls the general checks, so the findings are the general path's, in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import attrgetter, itemgetter
+from typing import Any, Literal
+
+import msgspec
+
+from ftprep.validate.codes import CODES, WARNING
+from ftprep.validate.findings import Collector
+from ftprep.validate.structure import check_order
+
+
+class _Message(msgspec.Struct, tag_field="role", forbid_unknown_fields=True, gc=False):
+    """A message of one role (its tag); no other keys. Not tracked by the garbage collector,
+    which decoded JSON does not need: it holds no reference cycles."""
+
+
+class System(_Message, tag="system"):
+    content: str
+
+
+class Developer(_Message, tag="developer"):
+    content: str
+
+
+class User(_Message, tag="user"):
+    content: str
+
+
+class Assistant(_Message, tag="assistant"):
+    content: str
+    weight: Literal[0, 1] | msgspec.UnsetType = msgspec.UNSET
+
+
+Message = System | Developer | User | Assistant
+
+
+class Example(msgspec.Struct, forbid_unknown_fields=True, gc=False):  # see _Message
+    messages: list[Message]
+    id: Any = msgspec.UNSET
+    metadata: Any = msgspec.UNSET
+
+
+ROLE_NAMES: dict[type, str] = {System: "system", Developer: "developer", User: "user"}
+ROLE_NAMES[Assistant] = "assistant"
+
+#: the text of a fast-path message
+content_of = attrgetter("content")
+
+
+def decoder() -> msgspec.json.Decoder[Example]:
+    """A decoder of :class:`Example`; ``decode`` raises on anything the fast path does not take."""
+    return msgspec.json.Decoder(Example)
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """What the role sequence of an example says, worked out once per distinct sequence."""
+
+    names: tuple[str, ...]
+    #: whether the role-order checks report anything for this sequence (at any severity)
+    order_findings: bool
+    missing_system: bool
+    missing_user: bool
+    replies: tuple[int, ...]
+    users: tuple[int, ...]
+    #: index of the first system message, or -1
+    system: int
+    #: the assistant texts out of the list of texts (a list or a tuple)
+    pick_replies: Callable[[list[str]], Sequence[str]]
+    #: the user texts, when there are two or more (else None: no duplicates to look for)
+    pick_users: Callable[[list[str]], Sequence[str]] | None
+
+
+class RolesCache:
+    """:class:`Roles` by the tuple of message classes; bounded (cleared when full)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        #: look-ups go straight here; :meth:`learn` fills it
+        self.known: dict[tuple[type, ...], Roles] = {}
+        self._probe = Collector(dict.fromkeys(CODES, WARNING), file="", examples=0)
+
+    def get(self, key: tuple[type, ...]) -> Roles:
+        return self.known.get(key) or self.learn(key)
+
+    def learn(self, key: tuple[type, ...]) -> Roles:
+        names = tuple(ROLE_NAMES[cls] for cls in key)
+        probe = self._probe
+        probe.counts.clear()
+        check_order(list(names), probe, {})
+        replies = tuple(i for i, r in enumerate(names) if r == "assistant")
+        users = tuple(i for i, r in enumerate(names) if r == "user")
+        roles = Roles(
+            names=names,
+            order_findings=bool(probe.counts),
+            missing_system="system" not in names and "developer" not in names,
+            missing_user="user" not in names,
+            replies=replies,
+            users=users,
+            system=names.index("system") if "system" in names else -1,
+            pick_replies=_picker(replies),
+            pick_users=_picker(users) if len(users) > 1 else None,
+        )
+        if len(self.known) >= self.size:
+            self.known.clear()
+        self.known[key] = roles
+        return roles
+
+
+def _picker(indexes: tuple[int, ...]) -> Callable[[list[str]], Sequence[str]]:
+    """A C-level getter of the items at ``indexes`` (always a sequence, even of one or none)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    if indexes:
+        return itemgetter(slice(indexes[0], indexes[0] + 1))
+    return itemgetter(slice(0, 0))

@@ -1,0 +1,227 @@
+"""The per-example loop of ``ftprep validate``: checks, distributions and token counts.
+
+:meth:`Checker.scan_jsonl` is the hot loop for OpenAI chat JSON Lines: each line is first offered
+to the msgspec fast path (:mod:`ftprep.validate.fast`) and goes the general way (``orjson.loads``
+and :meth:`Checker.example`) when that refuses it. It reads any byte range of the file, so that
+worker processes can share a file (:mod:`ftprep.validate.parallel`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from ftprep.io.jsonl import describe_line_error, iter_line_batches
+from ftprep.tokens import TokenCounter
+from ftprep.validate.content import check_texts, texts_are_clean
+from ftprep.validate.fast import Example, Roles, RolesCache, content_of, decoder
+from ftprep.validate.report import ValidationReport
+from ftprep.validate.stats import Distribution
+from ftprep.validate.structure import check_example, check_order
+
+#: distinct system prompts remembered; beyond this they are counted, not stored
+MAX_SYSTEM_PROMPTS = 10_000
+
+
+class Cancelled(Exception):
+    """A scan was told to stop (see :meth:`Checker.scan_jsonl`)."""
+
+
+class PromptOverflow(Exception):
+    """A system prompt could not be remembered (raised only when asked to, see :class:`Checker`)."""
+
+
+class Checker:
+    """Checks examples into a :class:`ValidationReport`.
+
+    ``exact_prompts`` raises :class:`PromptOverflow` instead of leaving out a system prompt once
+    :data:`MAX_SYSTEM_PROMPTS` are remembered: a worker that reads the middle of a file cannot know
+    which prompts the whole-file count would keep, so the file is then checked in one process.
+    """
+
+    def __init__(
+        self,
+        report: ValidationReport,
+        counter: TokenCounter | None,
+        *,
+        exact_prompts: bool = False,
+    ) -> None:
+        self.report = report
+        self.counter = counter
+        self.exact_prompts = exact_prompts
+        self.billing_tokens = 0
+        self.roles = RolesCache()
+        self.known_roles = self.roles.known
+        #: messages per fast-path example, counted apart (cheaper) until a scan ends
+        self.sizes: Counter[int] = Counter()
+
+    def scan_jsonl(
+        self,
+        path: str | os.PathLike[str],
+        start: int = 0,
+        end: int | None = None,
+        *,
+        cancel: Callable[[], bool] | None = None,
+    ) -> int:
+        """Check every line of bytes ``[start, end)`` of a JSONL file; return the number of lines.
+
+        Line numbers start at 1 at ``start``; the caller offsets them for a later range.
+        ``cancel`` is asked before each chunk; when it says True, :class:`Cancelled` is raised.
+        """
+        line_no = 0
+        self.sizes.clear()
+        try:
+            line_no = self._scan(path, start, end, cancel)
+        finally:
+            sizes = Distribution()
+            sizes.counts.update(self.sizes)
+            sizes.n = sum(self.sizes.values())
+            sizes.total = sum(n * k for n, k in self.sizes.items())
+            self.report.messages.merge(sizes)
+        return line_no
+
+    def _scan(
+        self,
+        path: str | os.PathLike[str],
+        start: int,
+        end: int | None,
+        cancel: Callable[[], bool] | None,
+    ) -> int:
+        decode = decoder().decode
+        fast = self.fast_example
+        general = self._general_line
+        line_no = 0
+        for lines, final in iter_line_batches(path, start, end):
+            if cancel is not None and cancel():
+                raise Cancelled
+            first = line_no + 1
+            for line_no, raw in enumerate(lines, first):
+                try:
+                    example = decode(raw)
+                except Exception:  # anything msgspec does not take goes the general way
+                    general(line_no, raw, final)
+                    continue
+                if not fast(line_no, example):
+                    general(line_no, raw, final)
+        return line_no
+
+    def _general_line(self, line: int, raw: bytes, final: bool) -> None:
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            error = describe_line_error(raw, final=final)
+            if error is not None:  # None: a blank line
+                out = self.report.findings
+                out.start(line)
+                out.add("invalid_utf8" if "UTF-8" in error else "invalid_json", detail=error)
+                out.finish()
+            return
+        self.example(line, value)
+
+    def fast_example(self, line: int, example: Example) -> bool:
+        """Check a fast-path example; False (having done nothing) when it needs the general path."""
+        messages = example.messages
+        texts = list(map(content_of, messages))
+        if not texts or not all(map(str.strip, texts)):  # empty or blank: for the general path
+            return False
+        key = tuple(map(type, messages))
+        roles = self.known_roles.get(key) or self.roles.learn(key)
+        replies = roles.pick_replies(texts)
+        users = () if roles.pick_users is None else roles.pick_users(texts)
+        had_error = False
+        if roles.order_findings or not texts_are_clean(texts, "\x00".join(texts), replies, users):
+            had_error = self._fast_findings(line, roles, texts)
+        report = self.report
+        report.examples += 1
+        self.sizes[len(texts)] += 1  # added to report.messages at the end of the scan
+        if roles.missing_system:
+            report.missing_system += 1
+        if roles.missing_user:
+            report.missing_user += 1
+        if roles.system >= 0:
+            prompt = texts[roles.system]
+            prompts = report.system_prompts
+            if prompt in prompts or len(prompts) < MAX_SYSTEM_PROMPTS:
+                prompts[prompt] += 1
+            elif self.exact_prompts:
+                raise PromptOverflow(prompt[:60])
+        if self.counter is not None and not had_error:
+            rows = [{"role": r, "content": t} for r, t in zip(roles.names, texts, strict=True)]
+            self._tokens({}, rows, line)
+        return True
+
+    def _fast_findings(self, line: int, roles: Roles, texts: list[str]) -> bool:
+        """Run the general text and role-order checks on a fast-path example; True on an error."""
+        out = self.report.findings
+        out.start(line)
+        names = roles.names
+        check_texts([(i, names[i], text) for i, text in enumerate(texts)], out)
+        check_order(list(names), out, {})
+        return out.finish()
+
+    def example(self, line: int, row: Any) -> None:
+        """Check one decoded example (any JSON value) the general way."""
+        report, out = self.report, self.report.findings
+        out.start(line)
+        facts: dict[str, Any] = {"calls": False}
+        messages = check_example(row, out, facts)
+        had_error = out.finish()
+        report.examples += 1
+        if messages is None:
+            return
+        report.messages.add(len(messages))
+        roles = facts.get("roles", ())
+        if "system" not in roles and "developer" not in roles:
+            report.missing_system += 1
+        if "user" not in roles:
+            report.missing_user += 1
+        prompt = facts.get("system")
+        if prompt is not None:
+            self._system_prompt(prompt)
+        if self.counter is not None and not had_error:
+            self._tokens(row, messages, line)
+
+    def _system_prompt(self, prompt: str) -> None:
+        prompts = self.report.system_prompts
+        if prompt in prompts or len(prompts) < MAX_SYSTEM_PROMPTS:
+            prompts[prompt] += 1
+        elif self.exact_prompts:
+            raise PromptOverflow(prompt[:60])
+
+    def _tokens(self, row: dict[str, Any], messages: list[Any], line: int) -> None:
+        assert self.counter is not None
+        tools = row.get("tools")
+        total, assistant = self.counter.count_messages(
+            messages, tools if isinstance(tools, list) else None
+        )
+        report = self.report
+        report.total_tokens.add(total)
+        report.assistant_tokens.add(assistant)
+        self.billing_tokens += min(total, report.token_limit)
+        if total > report.token_limit:
+            report.over_limit += 1
+            report.findings.start(line)
+            report.findings.add(
+                "too_many_tokens", detail=f"{total:,} tokens > {report.token_limit:,}"
+            )
+            report.findings.finish()
+
+
+def file_level(report: ValidationReport) -> None:
+    """The checks of the whole file, once every example is in."""
+    prompts = report.system_prompts
+    if len(prompts) > 1:
+        (top, n), *_ = prompts.most_common(1)
+        out = report.findings
+        out.start(None)
+        out.add(
+            "inconsistent_system_prompt",
+            field="system",
+            detail=f"{len(prompts):,} distinct system prompts; the most common is in {n:,} of "
+            f"{sum(prompts.values()):,} examples: {top[:60]!r}",
+        )
+        out.finish()
