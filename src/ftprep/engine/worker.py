@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import orjson
+
 from ftprep.engine.files import read_pickle, write_atomic, write_json, write_pickle
 from ftprep.engine.shards import Lines
 from ftprep.formats import Format, Losses, Unconvertible
 from ftprep.io import RawRow
 from ftprep.io.jsonencode import dumps_bytes
 from ftprep.reading import Rejected, Source, parse_row
-from ftprep.record import Record
+from ftprep.record import Provenance, Record
 from ftprep.steps import FilterStep, GlobalStep, LLMStep, Reject, Step, TransformStep
 
 READ_STEP = "read"
@@ -84,6 +86,12 @@ class Pipeline:
                 segments[-1].steps.append((name, step))
         return segments
 
+    @property
+    def tail_render(self) -> bool:
+        """True when nothing but writing follows the last global step: the segment before it
+        renders the outputs, and the last one only drops and joins (no records reloaded)."""
+        return len(self.segments) > 1 and not self.segments[-1].steps
+
     def shard_file(self, segment: int, shard: int, suffix: str) -> Path:
         return self.work / f"s{segment:02d}" / f"{shard:06d}.{suffix}"
 
@@ -129,6 +137,12 @@ class ShardRun:
         self.read = 0
 
     def run(self) -> dict[str, Any]:
+        if (
+            self.task.segment > 0
+            and self.pipeline.tail_render
+            and self.task.segment == len(self.pipeline.segments) - 1
+        ):
+            return self._finish_rendered()
         records = self._take()
         records = self._apply_drops(records)
         for name, step in self.segment.steps:
@@ -138,8 +152,7 @@ class ShardRun:
     def _take(self) -> list[Record]:
         task, p = self.task, self.pipeline
         if task.rows is None:
-            records: list[Record] = read_pickle(p.shard_file(task.segment - 1, task.shard, "pkl"))
-            return records
+            return load_records(p.shard_file(task.segment - 1, task.shard, "jsonl"))
         source = p.sources[task.source]
         out: list[Record] = []
         rows = task.rows.rows() if isinstance(task.rows, Lines) else task.rows
@@ -243,11 +256,16 @@ class ShardRun:
     def _write(self, records: list[Record]) -> dict[str, Any]:
         p, task = self.pipeline, self.task
         last = task.segment == len(p.segments) - 1
+        tail = p.tail_render and task.segment == len(p.segments) - 2
         outputs: list[dict[str, Any]] = []
-        if last:
-            records = self._render(records, outputs)
+        if last or tail:
+            records, rendered = self._render(records, per_record=tail)
+            if tail:
+                write_pickle(p.shard_file(task.segment, task.shard, "rendered"), rendered)
+            else:
+                self._write_outputs(rendered, outputs)
         else:
-            write_pickle(p.shard_file(task.segment, task.shard, "pkl"), records)
+            write_atomic(p.shard_file(task.segment, task.shard, "jsonl"), dump_records(records))
         if self.segment.gate is not None:
             _, step = self.segment.gate
             step.ensure_setup()
@@ -256,12 +274,16 @@ class ShardRun:
                 for i, r in enumerate(records)
             ]
             write_pickle(p.shard_file(task.segment, task.shard, "sig"), sigs)
+        return self._commit(len(records), outputs)
+
+    def _commit(self, kept: int, outputs: list[dict[str, Any]]) -> dict[str, Any]:
+        p, task = self.pipeline, self.task
         write_atomic(p.shard_file(task.segment, task.shard, "rej"), b"".join(self.rejects))
         meta = {
             "segment": task.segment,
             "shard": task.shard,
             "read": self.read,
-            "kept": len(records),
+            "kept": kept,
             "rejected": len(self.rejects),
             "steps": {name: c.to_dict() for name, c in self.steps.items()},
             "outputs": outputs,
@@ -269,29 +291,117 @@ class ShardRun:
         write_json(p.shard_file(task.segment, task.shard, "json"), meta)
         return meta
 
-    def _render(self, records: list[Record], outputs: list[dict[str, Any]]) -> list[Record]:
-        """Render every record for every output; one that an output cannot hold is rejected."""
-        p, task = self.pipeline, self.task
-        rendered: list[list[bytes]] = [[] for _ in p.outputs]
-        losses = [Losses() for _ in p.outputs]
-        kept = []
+    def _render(
+        self, records: list[Record], *, per_record: bool
+    ) -> tuple[list[Record], list[Rendered]]:
+        """Every record rendered for every output; one that an output cannot hold is rejected.
+
+        ``per_record`` keeps each record's losses apart (and its canonical line, for rejects), for
+        a global step that decides after rendering."""
+        p = self.pipeline
+        shared = [Losses() for _ in p.outputs]
+        kept, rendered = [], []
         count = StepCount()
         for record in records:
+            losses = [Losses() for _ in p.outputs] if per_record else shared
             try:
-                rows = [_dump(o.format.render(record, losses[k])) for k, o in enumerate(p.outputs)]
+                rows = tuple(
+                    _dump(o.format.render(record, losses[k])) for k, o in enumerate(p.outputs)
+                )
             except (Unconvertible, ValueError) as exc:
                 self._reject("write", Reject("unconvertible", detail=str(exc)), record, count)
                 continue
-            for k, row in enumerate(rows):
-                rendered[k].append(row)
+            src = record.source
+            rendered.append(
+                Rendered(
+                    src.file if src else None,
+                    src.line if src else None,
+                    _dump(record.to_dict()) if per_record else b"",
+                    rows,
+                    tuple(dict(x) for x in losses) if per_record and any(losses) else None,
+                )
+            )
             kept.append(record)
         if count.rejected:
             count.seen, count.kept = len(records), len(kept)
             self.steps["write"] = count
+        if not per_record and rendered:
+            rendered[0] = rendered[0]._replace(losses=tuple(dict(x) for x in shared))
+        return kept, rendered
+
+    def _write_outputs(self, rendered: list[Rendered], outputs: list[dict[str, Any]]) -> None:
+        p, task = self.pipeline, self.task
         for k in range(len(p.outputs)):
-            write_atomic(p.shard_file(task.segment, task.shard, f"out{k}"), b"".join(rendered[k]))
-            outputs.append({"rows": len(rendered[k]), "losses": dict(losses[k])})
-        return kept
+            data = b"".join(r.rows[k] for r in rendered)
+            write_atomic(p.shard_file(task.segment, task.shard, f"out{k}"), data)
+            losses: Counter[str] = Counter()
+            for r in rendered:
+                if r.losses:
+                    losses.update(r.losses[k])
+            outputs.append({"rows": len(rendered), "losses": dict(sorted(losses.items()))})
+
+    def _finish_rendered(self) -> dict[str, Any]:
+        """The last segment when the previous one rendered already: drop, then write."""
+        p, task = self.pipeline, self.task
+        rendered: list[Rendered] = read_pickle(
+            p.shard_file(task.segment - 1, task.shard, "rendered")
+        )
+        name, _ = self.segment.after  # type: ignore[misc]
+        count = self.steps.setdefault(name, StepCount())
+        drops = task.drops or {}
+        kept = []
+        for i, r in enumerate(rendered):
+            reject = drops.get(i)
+            if reject is None:
+                kept.append(r)
+                continue
+            count.rejected[reject.code] += 1
+            entry = {
+                "step": name,
+                "code": reject.code,
+                "value": reject.value,
+                "detail": reject.detail,
+                "file": r.file,
+                "line": r.line,
+                "record": orjson.loads(r.canonical),
+            }
+            self.rejects.append(_dump(entry))
+        count.seen, count.kept = len(rendered), len(kept)
+        outputs: list[dict[str, Any]] = []
+        self._write_outputs(kept, outputs)
+        return self._commit(len(kept), outputs)
+
+
+class Rendered(NamedTuple):
+    """A record ready for the outputs: where it came from, its canonical line, its output rows."""
+
+    file: str | None
+    line: int | None
+    canonical: bytes
+    rows: tuple[bytes, ...]
+    losses: tuple[dict[str, int], ...] | None
+
+
+def dump_records(records: list[Record]) -> bytes:
+    """Records as JSON lines that :func:`load_records` reads back with provenance and hints."""
+    out = []
+    for r in records:
+        src = r.source
+        row = [r.to_dict(), src.file if src else None, src.line if src else None, r.hints or None]
+        out.append(_dump(row))
+    return b"".join(out)
+
+
+def load_records(path: Path) -> list[Record]:
+    records = []
+    with open(path, "rb") as file:
+        for line in file:
+            row, name, number, hints = orjson.loads(line)
+            record = Record.from_dict(row, None if name is None else Provenance(name, number))
+            if hints:
+                record.hints = hints
+            records.append(record)
+    return records
 
 
 def _dump(value: Any) -> bytes:
