@@ -126,13 +126,24 @@ def test_convert_detection_error_is_clean(tmp_path: Path) -> None:
 
 
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
-    code, out = run("demo", "--out", str(tmp_path / "demo"), "-n", "120")
+    code, out = run("demo", "--out", str(tmp_path / "demo"), "-n", "240", "--workers", "1")
     assert code == 0, out
+    demo = tmp_path / "demo"
     for name in (
         "messy_chats.jsonl",
         "findings.jsonl",
-        "chats.openai.jsonl",
-        "chats.parquet",
-        "chats.openai.rejects.jsonl",
+        "recipe.yaml",
+        "clean/train.jsonl",
+        "clean/train.sharegpt.json",
+        "clean/rejects.jsonl",
+        "clean/stats.json",
+        "clean/manifest.json",
     ):
-        assert (tmp_path / "demo" / name).exists(), name
+        assert (demo / name).exists(), name
+    assert "OK: no errors" in out
+    stats = json.loads((demo / "clean" / "stats.json").read_text())
+    reasons = stats["reject_reasons"]
+    for code in ("invalid_json", "tool_call_unanswered", "refusal", "error_reply", "duplicate"):
+        assert reasons.get(code), (code, reasons)
+    pii = next(s for s in stats["steps"] if s["step"] == "pii.redact")
+    assert pii["counts"]["pii.email"] > 50

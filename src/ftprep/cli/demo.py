@@ -1,13 +1,16 @@
-"""``ftprep demo``: generate a messy sample of production chat logs, validate it, convert it."""
+"""``ftprep demo``: generate messy production chat logs and run the demo recipe over them."""
 
 from __future__ import annotations
 
+import shutil
+from importlib import resources
 from pathlib import Path
 
 import click
 
-from ftprep.convert import convert
+from ftprep.cli.runs import echo_result, progress_wanted
 from ftprep.demo import generate_messy_chats
+from ftprep.engine import load_recipe, run
 from ftprep.validate import render_text, validate
 
 
@@ -20,37 +23,37 @@ from ftprep.validate import render_text, validate
     show_default=True,
     help="Folder for everything the demo writes.",
 )
-@click.option("-n", "--records", default=400, show_default=True, help="Records to generate.")
+@click.option("-n", "--records", default=1000, show_default=True, help="Records to generate.")
 @click.option("--seed", default=0, show_default=True, help="Random seed of the generator.")
-def demo_command(out_dir: Path, records: int, seed: int) -> None:
-    """Run the demo end to end on generated data: generate, validate, convert."""
+@click.option("--workers", default=None, metavar="N|auto", help="Worker processes of the run.")
+def demo_command(out_dir: Path, records: int, seed: int, workers: str | None) -> None:
+    """Run the demo end to end on generated data: generate, validate, clean, validate again.
+
+    Writes messy support-chat logs with planted defects and PII, shows what `ftprep validate`
+    finds, runs the demo recipe (normalize, validate, quality filters, dedup, PII
+    pseudonymization) and validates the result.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     raw = out_dir / "messy_chats.jsonl"
     planted = generate_messy_chats(raw, n=records, seed=seed)
-    click.echo(
-        f"1. generated {records:,} chat records with {len(planted)} planted defects -> {raw}"
-    )
-    click.echo("\n2. validate (what is wrong, where, and how to fix it)\n")
+    click.echo(f"1. generated {records:,} support chats with {len(planted)} planted defects: {raw}")
     findings = out_dir / "findings.jsonl"
     with findings.open("wb") as sink:
-        report = validate(raw, findings_out=sink)
-    click.echo(render_text(report, examples=1))
-    click.echo("\n3. convert (the readable records to each format; the rest to rejects)\n")
-    outputs = {
-        "openai": out_dir / "chats.openai.jsonl",
-        "sharegpt": out_dir / "chats.sharegpt.json",
-        "alpaca": out_dir / "chats.alpaca.jsonl",
-        "parquet": out_dir / "chats.parquet",
-    }
-    for to, path in outputs.items():
-        result = convert(raw, path, to=to)
-        lost = ", ".join(f"{k}: {v}" for k, v in result.losses.most_common(3)) or "nothing"
-        click.echo(
-            f"   {to:<9} read {result.read:,} = written {result.written:,} + rejected "
-            f"{result.rejected:,} -> {path}  (not representable: {lost})"
-        )
-    click.echo(f"\nfindings (every one, JSONL): {findings}")
-    click.echo(f"rejects beside each output: {out_dir}/*.rejects.jsonl")
+        before = validate(raw, findings_out=sink)
     click.echo(
-        f"planted defects: {len(planted)}; found by validate: {report.errors:,} errors, {report.warnings:,} warnings"
+        f"\n2. validate the raw logs: {before.errors:,} errors and {before.warnings:,} warnings "
+        f"in {before.findings.records_with_errors:,} records (every finding: {findings})"
+    )
+    recipe_path = out_dir / "recipe.yaml"
+    with resources.as_file(resources.files("ftprep.demo") / "recipe.yaml") as packaged:
+        shutil.copyfile(packaged, recipe_path)
+    click.echo(f"\n3. run the recipe {recipe_path}\n")
+    result = run(load_recipe(recipe_path), workers=workers, progress=progress_wanted(None))
+    echo_result(result)
+    after = validate(result.outputs[0])
+    click.echo("\n4. validate the cleaned dataset\n")
+    click.echo(render_text(after, examples=1))
+    click.echo(
+        f"\nwhy each of the {result.rejected:,} dropped records was dropped: {result.rejects}\n"
+        f"run it again, or edit it: ftprep run {recipe_path}"
     )

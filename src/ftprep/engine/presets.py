@@ -12,6 +12,7 @@ from typing import Any
 CLEAN_GROUPS: dict[str, list[Any]] = {
     "normalize": ["normalize.unicode", "normalize.whitespace"],
     "filters": [
+        "filter.valid",
         {"filter.length": {"roles": ["user", "assistant"], "min": 1, "max": 20000}},
         "filter.placeholder",
         "filter.refusal",
@@ -20,8 +21,9 @@ CLEAN_GROUPS: dict[str, list[Any]] = {
         "filter.repetition",
         "filter.truncated",
     ],
-    "pii": [{"pii.redact": {"mode": "redact"}}],
+    # before PII: duplicates are found on the original text, and PII work is not spent on them
     "dedup": ["dedup.exact"],
+    "pii": [{"pii.redact": {"mode": "redact"}}],
 }
 
 

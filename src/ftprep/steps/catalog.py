@@ -16,12 +16,14 @@ from ftprep.steps.filter.refusal import RefusalFilter
 from ftprep.steps.filter.repetition import RepetitionFilter
 from ftprep.steps.filter.truncated import TruncatedFilter
 from ftprep.steps.filter.unseen_context import UnseenContextFilter
+from ftprep.steps.filter.valid import ValidFilter
 from ftprep.steps.pii.redact import PiiRedactor
 
 STEP_CLASSES: tuple[type[Step], ...] = (
     UnicodeNormalizer,
     WhitespaceNormalizer,
     QuoteNormalizer,
+    ValidFilter,
     LengthFilter,
     PlaceholderFilter,
     RefusalFilter,
