@@ -1,0 +1,84 @@
+"""Issue 3's done-when: every real file in ../shared/data runs through a recipe with every clean
+step, and every record that does not come out is in the rejects with its step and reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from ftprep.engine import parse_recipe, run
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not here")
+FILES = (
+    sorted(p for p in SHARED.rglob("*.json*") if p.name != "dataset_info.json")
+    if SHARED.is_dir()
+    else []
+)
+ALL_STEPS = [
+    "normalize.unicode",
+    "normalize.whitespace",
+    "normalize.quotes",
+    {"filter.valid": {"target": "openai"}},
+    {"filter.length": {"roles": ["user", "assistant", "text"], "max": 20000}},
+    "filter.placeholder",
+    "filter.refusal",
+    "filter.error_reply",
+    "filter.unseen_context",
+    "filter.repetition",
+    "filter.truncated",
+    {"filter.language": {"allowed": ["en", "zh", "de", "fr", "es"]}},
+    {"filter.metadata": {"expr": "not exists(rating) or rating >= 0"}},
+    "dedup.exact",
+    {"pii.redact": {"mode": "pseudonymize"}},
+]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_file_runs_through_every_step(path: Path, tmp_path: Path) -> None:
+    pytest.importorskip("py3langid")
+    recipe = parse_recipe(
+        {
+            "version": 1,
+            "inputs": [str(path)],
+            "output_dir": str(tmp_path),
+            "outputs": ["clean.jsonl"],
+            "options": {"chunk_size": 250},
+            "steps": ALL_STEPS,
+        }
+    )
+    result = run(recipe, workers=2)
+    assert result.read > 0
+    assert result.read == result.written + result.rejected
+    rejects = [orjson.loads(x) for x in (tmp_path / "rejects.jsonl").read_bytes().splitlines()]
+    assert len(rejects) == result.rejected
+    for r in rejects:
+        assert r["step"] and r["code"] and r["file"] == str(path) and r["line"]
+        assert r["record"] is not None
+    stats = orjson.loads((tmp_path / "stats.json").read_bytes())
+    names = [s["name"] for s in stats["steps"]]
+    assert len([n for n in names if n not in ("read", "write")]) == len(ALL_STEPS)
+    for step in stats["steps"]:
+        assert step["in"] == step["kept"] + sum(step["rejected"].values()), step
+        assert "step_error" not in step["rejected"], (step["name"], step["rejected"])
+    written = (tmp_path / "clean.jsonl").read_bytes().splitlines()
+    assert len(written) == result.written
+
+
+def test_toy_chat_drops_are_the_planted_defects(tmp_path: Path) -> None:
+    src = SHARED / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
+    recipe = parse_recipe(
+        {
+            "version": 1,
+            "inputs": [str(src)],
+            "output_dir": str(tmp_path),
+            "outputs": ["clean.jsonl"],
+            "steps": ["filter.repetition", "pii.redact"],
+        }
+    )
+    result = run(recipe, workers=1)
+    (reject,) = [orjson.loads(x) for x in (tmp_path / "rejects.jsonl").read_bytes().splitlines()]
+    assert reject["line"] == 5 and reject["code"] == "repetitive"
+    assert result.written == 4
