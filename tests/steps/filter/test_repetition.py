@@ -163,3 +163,24 @@ def test_real_data() -> None:
     assert (
         json.dumps(drops("llama-factory/glaive_toolcall_en_demo.json")) == '{"244": "repetitive"}'
     )
+
+
+def test_an_email_address_does_not_ask_for_an_example_dialogue() -> None:
+    from ftprep.record import Record
+    from ftprep.steps.filter.repetition import RepetitionFilter
+
+    reply = (
+        "Sure, I've sent the reset link to opatel@example.com; it is valid for 30 minutes.\n\n"
+        "User: Thanks! And how do I turn on two-factor authentication?\n"
+        "Assistant: Open Account > Security > Two-step verification and follow the steps."
+    )
+    record = Record.from_dict(
+        {
+            "messages": [
+                {"role": "user", "content": "Please resend the link to opatel@example.com"},
+                {"role": "assistant", "content": reply},
+            ]
+        }
+    )
+    reject = RepetitionFilter().check(record)
+    assert reject is not None and reject.code == "run_on"

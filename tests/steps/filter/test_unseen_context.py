@@ -143,3 +143,23 @@ def test_real_data() -> None:
         "oasst/en_100_tree.jsonl",  # "as shown in Figure 3" inside a pasted paper
     ):
         assert drops(clean) == {}
+
+
+def test_an_error_code_is_not_a_coding_task() -> None:
+    from ftprep.record import Record
+    from ftprep.steps.filter.unseen_context import UnseenContextFilter
+
+    record = Record.from_dict(
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "The app shows code NET-504. Here's a screenshot: "
+                    "https://i.imgur.com/Ab12Cd3.png",
+                },
+                {"role": "assistant", "content": "NET-504 means the hub lost its connection."},
+            ]
+        }
+    )
+    reject = UnseenContextFilter().check(record)
+    assert reject is not None and reject.code == "unseen_context"

@@ -58,4 +58,6 @@ class ExactDeduplicator(GlobalStep):
     def _norm(self, text: str) -> str:
         if not self.params.normalize:
             return text
-        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
+        return " ".join(text.casefold().split())

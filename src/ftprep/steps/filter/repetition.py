@@ -31,9 +31,12 @@ _END_TOKEN = re.compile(r"</s>")
 _USER_TURN = re.compile(r"^(?:Human|User|USER|HUMAN)\s?:", re.MULTILINE)
 #: a request for a dialogue, where "User:" lines are what was asked for
 _ASKS_DIALOGUE = re.compile(
-    r"dialog|conversation|script|transcript|chat|role-?play|interview|exchange|example|format",
+    r"\b(?:dialog(?:ue)?s?|conversations?|scripts?|transcripts?|chats?|role-?play|interviews?"
+    r"|exchanges?|examples?|format)\b",
     re.IGNORECASE,
 )
+#: addresses and links, which are not requests ("opatel@example.com" asks for no example)
+_ADDRESSES = re.compile(r"\S+@\S+|\w+://\S+")
 _RUN_ON_TRIGGERS = ("<", "[INST]", "##", "Human", "User", "USER", "HUMAN")
 
 
@@ -200,6 +203,6 @@ def _run_on(text: str, record: Record, index: int) -> str | None:
         return None
     if prose[: match.start()].rstrip().endswith(":"):
         return None  # "Here is an example:" introduces it
-    if _ASKS_DIALOGUE.search(previous_user_text(record, index)):
+    if _ASKS_DIALOGUE.search(_ADDRESSES.sub(" ", previous_user_text(record, index))):
         return None
     return match.group(0)

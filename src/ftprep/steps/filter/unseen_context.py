@@ -41,7 +41,7 @@ _ABOUT_CONTENT = re.compile(
 )
 #: a request for code, where a link is data to be handled
 _CODE_TASK = re.compile(
-    r"\b(?:code|html|css|markdown|script|function|program|curl|regex|parse|href|src|download"
+    r"\b(?:code(?![ :#-]*[A-Z]+[-_]?\d)|html|css|markdown|script|function|program|curl|regex|parse|href|src|download"
     r"|scrape|scraper|ajax|javascript|python|sql|endpoint)\b",
     re.IGNORECASE,
 )
