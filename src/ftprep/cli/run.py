@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ftprep.cli.runs import echo_result, progress_wanted, run_options
+from ftprep.cli.runs import echo_result, progress_wanted, run_options, set_option
 from ftprep.engine import load_recipe, run
 
 
@@ -42,13 +42,7 @@ def recipe_group() -> None:
 
 @recipe_group.command("validate")
 @click.argument("recipe", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="STEP.PARAM=VALUE",
-    help="Override a step parameter (or options.KEY); the value is read as YAML.",
-)
+@set_option
 def recipe_validate(recipe: Path, overrides: tuple[str, ...]) -> None:
     """Check RECIPE against the step schemas (exit 2 with file, line, step and key if wrong)."""
     loaded = load_recipe(recipe, list(overrides))
@@ -57,13 +51,7 @@ def recipe_validate(recipe: Path, overrides: tuple[str, ...]) -> None:
 
 @recipe_group.command("resolve")
 @click.argument("recipe", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="STEP.PARAM=VALUE",
-    help="Override a step parameter (or options.KEY); the value is read as YAML.",
-)
+@set_option
 def recipe_resolve(recipe: Path, overrides: tuple[str, ...]) -> None:
     """Print RECIPE with every default filled in, as YAML."""
     click.echo(load_recipe(recipe, list(overrides)).to_yaml(), nl=False)

@@ -13,16 +13,19 @@ from rich.table import Table
 from ftprep.engine import RunResult
 
 
+set_option = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="STEP.PARAM=VALUE",
+    help="Override a step parameter (or options.KEY); the value is read as YAML.",
+)
+
+
 def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--set, --workers, --resume, --progress/--no-progress."""
     options = [
-        click.option(
-            "--set",
-            "overrides",
-            multiple=True,
-            metavar="STEP.PARAM=VALUE",
-            help="Override a step parameter (or options.KEY); the value is read as YAML.",
-        ),
+        set_option,
         click.option(
             "--workers",
             default=None,

@@ -226,30 +226,30 @@ class ShardRun:
         return Reject("step_error", value=summary[:500])
 
     def _reject(self, name: str, reject: Reject, record: Record, count: StepCount) -> None:
-        count.rejected[reject.code] += 1
         src = record.source
-        entry = {
-            "step": name,
-            "code": reject.code,
-            "value": reject.value,
-            "detail": reject.detail,
-            "file": src.file if src else None,
-            "line": src.line if src else None,
-            "record": record.to_dict(),
-        }
-        self.rejects.append(_dump(entry))
+        self._add_reject(
+            name, reject, src.file if src else None, src.line if src else None, record.to_dict()
+        )
+        count.rejected[reject.code] += 1
 
     def _reject_read(self, item: Rejected) -> None:
         count = self.steps.setdefault(READ_STEP, StepCount())
         count.rejected[item.code] += 1
+        reject = Reject(item.code, value=item.field, detail=item.reason)
+        self._add_reject(READ_STEP, reject, item.file, item.line, item.record)
+
+    def _add_reject(
+        self, step: str, reject: Reject, file: str | None, line: int | None, record: Any
+    ) -> None:
+        """One line of the rejects file: the step, why, where from, and the whole record."""
         entry = {
-            "step": READ_STEP,
-            "code": item.code,
-            "value": item.field,
-            "detail": item.reason,
-            "file": item.file,
-            "line": item.line,
-            "record": item.record,
+            "step": step,
+            "code": reject.code,
+            "value": reject.value,
+            "detail": reject.detail,
+            "file": file,
+            "line": line,
+            "record": record,
         }
         self.rejects.append(_dump(entry))
 
@@ -356,16 +356,7 @@ class ShardRun:
                 kept.append(r)
                 continue
             count.rejected[reject.code] += 1
-            entry = {
-                "step": name,
-                "code": reject.code,
-                "value": reject.value,
-                "detail": reject.detail,
-                "file": r.file,
-                "line": r.line,
-                "record": orjson.loads(r.canonical),
-            }
-            self.rejects.append(_dump(entry))
+            self._add_reject(name, reject, r.file, r.line, orjson.loads(r.canonical))
         count.seen, count.kept = len(rendered), len(kept)
         outputs: list[dict[str, Any]] = []
         self._write_outputs(kept, outputs)
