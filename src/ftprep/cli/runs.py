@@ -12,7 +12,6 @@ from rich.table import Table
 
 from ftprep.engine import RunResult
 
-
 set_option = click.option(
     "--set",
     "overrides",
