@@ -14,7 +14,8 @@ runs in its own subprocess; seconds are its wall time (interpreter start-up incl
 the command's largest process (GNU ``/usr/bin/time -f %M``, when installed) and the summed
 RSS of its process tree polled every 50 ms (so worker processes count). With ``--repeat`` > 1
 the fastest run and the largest RSS are kept. Every file is read once before measuring so
-that every command sees a warm page cache. Only rows on the full file get a ratio.
+that every command sees a warm page cache. Only rows on the full file get a ratio. On a shared
+machine, ``--wait-idle S`` waits (up to S seconds) for a quiet 2-second window before each run.
 """
 
 from __future__ import annotations
@@ -189,10 +190,27 @@ def poll_rss(pid: int, skip_self: bool, peak: list[int], done: threading.Event) 
         done.wait(POLL_S)
 
 
-def measure(name: str, argv: list[str], path: Path, records: int, repeat: int) -> Result:
+def wait_idle(limit_s: float) -> bool:
+    """Wait up to ``limit_s`` for a 2-second window in which the machine is at least 90% idle.
+
+    On a shared machine other users' jobs take cores away, which hurts a run with workers most;
+    waiting for a quiet window before each run keeps that out of the figures.
+    """
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if psutil.cpu_percent(interval=2.0) < 10.0:
+            return True
+    return False
+
+
+def measure(
+    name: str, argv: list[str], path: Path, records: int, repeat: int, idle_s: float = 0.0
+) -> Result:
     """Run a command ``repeat`` times; keep the fastest time and the largest peak RSS."""
     best: Result | None = None
     for _ in range(repeat):
+        if idle_s and not wait_idle(idle_s):
+            print(f"  (machine still busy after {idle_s:.0f} s; measuring anyway)", flush=True)
         seconds, maxrss, polled, rc = run_measured(argv)
         if rc not in (0, 1):  # ftprep validate: 1 means findings with errors, still a full run
             sys.exit(f"{name}: exit status {rc} from {' '.join(argv)}")
@@ -272,7 +290,7 @@ def run_all(args: argparse.Namespace) -> tuple[dict[str, str], list[Result]]:
         print(f"file: {path} lines={lines} size={path.stat().st_size / MB:,.1f} MB")
     exe = ftprep_exe()
     results = [
-        measure(name, argv, path, sizes[path], args.repeat)
+        measure(name, argv, path, sizes[path], args.repeat, args.wait_idle)
         for name, argv, path in plan(exe, files, args.workers)
     ]
     baseline = results[0]  # on the big file only, so only big-file rows get a ratio
@@ -292,6 +310,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--workers", default="1,2,auto", help="worker counts (or auto), if --workers exists"
     )
     parser.add_argument("--json", type=Path, default=None, help="write results to this file")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="before each run, wait up to S seconds for the machine to be idle (shared machines)",
+    )
     args = parser.parse_args(argv)
     if args.records < 10 or args.repeat < 1:
         parser.error("--records must be >= 10 and --repeat >= 1")
@@ -320,7 +345,13 @@ def main(argv: list[str] | None = None) -> int:
         rows = [
             {**asdict(r), "mb_per_s": r.mb_per_s, "records_per_s": r.records_per_s} for r in results
         ]
-        payload = {"machine": info, "records": args.records, "repeat": args.repeat, "results": rows}
+        payload = {
+            "machine": info,
+            "records": args.records,
+            "repeat": args.repeat,
+            "wait_idle_s": args.wait_idle,
+            "results": rows,
+        }
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
         print(f"wrote {args.json}")
     return 0

@@ -113,3 +113,74 @@ def test_roles_cache_learns_the_order_findings() -> None:
     assert bad.order_findings and bad.missing_system and bad.users == (0, 1)
     cache.get((Assistant,))
     assert len(cache.known) == 1  # cleared when full
+
+
+def test_find_placeholder_is_the_regex_search() -> None:
+    import random
+
+    rng = random.Random(7)
+    pieces = ["{", "}", "{{", "}}", "{%", "%}", "[", "]", "[insert ", "[INSERT ", "name", " ", "\n", "x.y", "-", "\x00", "é"]  # fmt: skip
+    texts = [
+        "Hello {{ name }} and [insert date]",
+        "{% if x %}",
+        '{"a": {"b": 1}}',
+        "[Insert x] {{y}}",
+    ]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
+    hits = 0
+    for text in texts:
+        expected = content._PLACEHOLDER.search(text)
+        found = content._find_placeholder(text)
+        assert (found and found.span()) == (expected and expected.span()), text
+        hits += expected is not None
+    assert hits > 300
+
+
+def test_mojibake_guard_holds_for_every_match() -> None:
+    starts = set("\u00c3\u00c2\u00e2\u00ef\ufffd")
+    for code in range(0x20, 0x3000):
+        text = "x" + chr(code) + "\u20ac\u00a9\u00bb\u00bf"
+        match = content._MOJIBAKE.search(text)
+        if match:
+            assert match.group(0)[0] in starts and content._mojibake_guard(text)
+    assert not content._mojibake_guard("caf\u00e9 \u4f60\u597d")
+
+
+def test_refusal_next_letters_fold_only_to_their_two_cases() -> None:
+    for letter in "orrnfouthat":
+        folds = re.compile(f"(?i){letter}")
+        found = {chr(c) for c in range(sys.maxunicode + 1) if folds.match(chr(c))}
+        assert found == {letter.lower(), letter.upper()}
+
+
+def test_may_refuse_agrees_with_the_regex_on_many_openings() -> None:
+    import random
+
+    rng = random.Random(3)
+    words = ["I", "i", "I'm", "im", "I am", "sorry", "Sorry,", "So", "Sure", "Unfortunately", "Un",
+             "But", "but", "Bu", "That's", "that", "Thanks", "The", "\u0130", "\u017forry", "...",
+             "!", " ", "  ", "can't", "cannot", "am unable to", "won't", "will not", "must decline",
+             "help", "assist", "provide", "not something I can", "afraid", "apologize", "very", "x"]  # fmt: skip
+    openers = [
+        "",
+        "Sorry, ",
+        "I'm sorry, but ",
+        "Unfortunately ",
+        "But ",
+        "...",
+        "\u0130 ",
+        "ſorry ",
+    ]
+    modals = ["I can't", "I cannot", "I am unable to", "I won't", "I must decline to", "That's not something I can"]  # fmt: skip
+    refusals = 0
+    for k in range(20000):
+        if k % 2:
+            text = (
+                rng.choice(openers) + rng.choice(modals) + " " + rng.choice(["help", "assist", "x"])
+            )
+        else:
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 7)))
+        expected = bool(content._REFUSAL.match(text))
+        assert content._may_refuse(text) == expected, text
+        refusals += expected
+    assert refusals > 200

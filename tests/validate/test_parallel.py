@@ -203,7 +203,7 @@ def test_ranges_read_the_same_lines_as_the_whole_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize("tokens", [False, True])
 def test_report_is_the_same_with_1_2_or_3_workers(tmp_path: Path, tokens: bool) -> None:
     path = write_messy(tmp_path / "m.jsonl")
-    assert len(parallel.plan_ranges(path, 3)) == 12
+    assert len(parallel.plan_ranges(path, 3)) == 3 * parallel.RANGES_PER_WORKER
     outputs = []
     for workers in (1, 2, 3):
         sink = io.BytesIO()

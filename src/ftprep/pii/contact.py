@@ -19,6 +19,8 @@ _URL_CREDENTIALS = re.compile(
 )
 #: local parts that are protocol users, not people (``git@github.com:org/repo.git``)
 _SERVICE_LOCAL_PARTS = frozenset({"git"})
+#: local-part characters (``\w`` is ``str.isalnum()`` and ``_``), matched on a reversed window
+_LOCAL_RUN = re.compile(r"[\w.%+\-]*")
 _WINDOW_BEFORE = 100
 _WINDOW_AFTER = 260
 
@@ -43,24 +45,22 @@ def _at_windows(text: str) -> Iterator[tuple[int, int]]:
 def find_emails(text: str) -> list[PiiSpan]:
     """E-mail addresses: a dotted local part, ``@``, a domain with an alphabetic TLD.
     Unicode local parts and domains (RFC 6531) count; ``npm@1.2.3`` and ``@handle`` do not.
-    The regex is matched once per ``@``, from the start of the local part before it."""
+    The regex is matched once per ``@``, from the start of the local part before it (the run
+    of local-part characters before the ``@``, measured on the reversed window)."""
     found = []
     at = text.find("@")
     end = 0
     while at != -1:
-        start = at
-        while start > max(end, at - 64) and _is_local_char(text[start - 1]):
-            start -= 1
+        lo = max(end, at - 64)
+        run = _LOCAL_RUN.match(text[lo:at][::-1])  # always matches (maybe empty)
+        start = at - (run.end() if run else 0)
         m = _EMAIL.match(text, start) if start < at else None
-        if m is not None and m.group().split("@", 1)[0].lower() not in _SERVICE_LOCAL_PARTS:
-            found.append(PiiSpan(m.start(), m.end(), "email", m.group(), 0.95))
+        # the match's local part is text[start:at]: every character between is a local one
+        if m is not None and text[start:at].lower() not in _SERVICE_LOCAL_PARTS:
+            found.append(PiiSpan(start, m.end(), "email", m.group(), 0.95))
             end = m.end()
         at = text.find("@", max(at + 1, end))
     return found
-
-
-def _is_local_char(c: str) -> bool:
-    return c.isalnum() or c in "._%+-"
 
 
 def find_url_credentials(text: str) -> Iterator[PiiSpan]:

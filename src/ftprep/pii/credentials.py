@@ -42,9 +42,6 @@ _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_PROVIDER_GATE = re.compile(
-    r"sk[-_]|rk_|A(?:KIA|SIA|Iza)|gh[pousr]_|github_pat_|xox|eyJ|-----BEGIN"
-)
 _UNDERSCORE_PREFIXES = frozenset({"k_live_", "k_test_", "gh", "github_pat_"})
 #: from a key cue: the rest of an identifier (``API_KEY``, ``secret_key``), a separator, a value
 _GENERIC = re.compile(
@@ -64,9 +61,10 @@ def _entropy(value: str) -> float:
 
 
 def find_provider_tokens(scan: TextScan) -> list[PiiSpan]:
-    """Tokens of known providers, JWTs and private-key blocks."""
+    """Tokens of known providers, JWTs and private-key blocks (each regex runs only when its
+    prefix occurs; a text without ``_``, a provider cue or a key block is skipped at once)."""
     text = scan.text
-    if "_" not in text and "provider" not in scan.cues:
+    if "_" not in text and "provider" not in scan.cues and "-----BEGIN" not in text:
         return []
     underscore = "_" in text
     found = []
@@ -81,15 +79,18 @@ def find_provider_tokens(scan: TextScan) -> list[PiiSpan]:
 def find_generic_secrets(scan: TextScan) -> list[PiiSpan]:
     """High-entropy values after key/token/secret cues, and passwords after password cues.
     Each regex is matched only at a cue that starts a word."""
+    cues = scan.cues
+    if "key" not in cues and "password" not in cues:
+        return []
     low, text = scan.low, scan.text
     found = []
-    for pos, _ in scan.cues.get("key", ()):
+    for pos, _ in cues.get("key", ()):
         m = _GENERIC.match(text, pos) if pos == 0 or not low[pos - 1].isalpha() else None
         if m is not None:
             value = m.group(1).rstrip(".")
             if _looks_random(value):
                 found.append(PiiSpan(m.start(1), m.start(1) + len(value), "secret", value, 0.7))
-    for pos, _ in scan.cues.get("password", ()):
+    for pos, _ in cues.get("password", ()):
         m = _PASSWORD.match(text, pos) if pos == 0 or not low[pos - 1].isalpha() else None
         if m is not None:
             value = m.group(1).rstrip(".,;:)")

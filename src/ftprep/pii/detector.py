@@ -1,29 +1,34 @@
 """The PII detector: runs the detectors of the requested types over a text and returns
 non-overlapping spans.
 
-Detection is a cascade of gates, so that the common case, a message with no PII, costs three
-scans of the text (number clusters, lower-case cue words, capitalized anchors; see
-:class:`~ftprep.pii.scan.TextScan`) and a few substring tests:
+Detection is a cascade of gates, so that the common case, a message with no PII, costs two
+searches of the text and a few substring tests (see :class:`~ftprep.pii.scan.TextScan`):
+the cue words of every detector in the folded text, and, in one search, the number clusters
+some rule could use (:mod:`ftprep.pii.candidates`) with the capitalized name anchors. Then:
 
 - ``@`` in the text → the e-mail regex at each ``@``, URL credentials if ``://`` occurs;
 - ``_`` or a provider cue (``sk-``, ``akia``, ``eyj``...) → provider token regexes; key and
   password cues → the generic-secret regex matched at each cue;
-- number clusters → per cluster, only the detectors its digit count and surroundings allow
-  (cards need 12+ digits, IPv4 three dots, a street number a following capitalized word...);
+- candidate clusters → per cluster, only the detectors its digit count and surroundings allow
+  (cards need 12+ digits, IPv4 three dots, a street number a following street name...);
   checksums and ``phonenumbers`` run last, on candidates only;
 - a date-like cluster and a birth cue → dates of birth; titles, listed first names,
   introduction cues and line-opening greetings → persons.
+
+Results are cached per text (:class:`ResultCache`): chat data repeats texts, above all the
+system prompt of every conversation.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import accumulate
+from itertools import accumulate, islice
 from types import ModuleType
 
 from ftprep.errors import MissingExtraError
 from ftprep.pii import address, contact, credentials, dates, names, numbers
+from ftprep.pii.candidates import candidate_pattern
 from ftprep.pii.ner import DEFAULT_MODEL, PresidioPersonRecognizer
 from ftprep.pii.scan import TextScan
 from ftprep.pii.spans import PII_TYPES, PiiSpan, resolve_overlaps
@@ -35,6 +40,10 @@ SEPARATOR = "\n\x1e\n"
 _NUMERIC = frozenset({"phone", "credit_card", "us_ssn", "iban", "ip_address"})
 _AT_TYPES = frozenset({"email", "url_credentials"})
 _IPV6_MARGIN = 45
+_NO_CUES: dict[str, list[tuple[int, int]]] = {}
+DEFAULT_CACHE_SIZE = 8192
+#: the cache holds at most this many characters of text in all (its keys)
+CACHE_MAX_CHARS = 4_000_000
 
 
 class PiiDetector:
@@ -45,6 +54,10 @@ class PiiDetector:
     (Presidio + a spaCy model, if installed) or ``"none"``. ``phone_regions``: regions tried,
     in order, to validate numbers written without a country code. ``min_score``: spans
     scoring below it are dropped (context-only phones score 0.6, private IPs 0.7).
+    ``cache_size``: how many recent texts keep their result (:class:`ResultCache`, at most
+    4M characters of text in all): chat datasets repeat texts (the system prompt of every
+    conversation, "Thanks!"), and a repeated text then costs one dictionary look-up; 0 turns
+    the cache off.
     """
 
     def __init__(
@@ -55,6 +68,7 @@ class PiiDetector:
         phone_regions: Sequence[str] | None = None,
         min_score: float = 0.5,
         ner_model: str | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         wanted = frozenset(PII_TYPES if types is None else types)
         unknown = sorted(wanted - set(PII_TYPES))
@@ -77,6 +91,17 @@ class PiiDetector:
         self._ner: PresidioPersonRecognizer | None = None
         if ner == "presidio" and "person" in wanted:
             self._ner = PresidioPersonRecognizer(ner_model or DEFAULT_MODEL)
+        self._emails = "email" in self._computed
+        self._url_credentials = "url_credentials" in self._computed
+        self._secrets = "secret" in self._computed
+        self._rule_names = "person" in wanted and self._ner is None
+        self._cues = bool(self._computed & {"secret", "person", "date_of_birth"})
+        #: the candidate-cluster search without and with a birth cue in the text
+        self._candidates = (
+            candidate_pattern(self._computed, False, self._rule_names),
+            candidate_pattern(self._computed, "date_of_birth" in self._computed, self._rule_names),
+        )
+        self._cache = ResultCache(cache_size)
 
     def _default_regions(self) -> tuple[str, ...]:
         return tuple(self._phones.DEFAULT_REGIONS) if self._phones is not None else ()
@@ -85,6 +110,14 @@ class PiiDetector:
         """Non-overlapping spans sorted by start (see :func:`resolve_overlaps`)."""
         if not text:
             return []
+        cached = self._cache.get(text)
+        if cached is not None:
+            return list(cached)
+        spans = self._detect(text)
+        self._cache.put(text, spans)
+        return spans
+
+    def _detect(self, text: str) -> list[PiiSpan]:
         found = self._find(text)
         if not found:
             return found
@@ -95,21 +128,32 @@ class PiiDetector:
 
     def detect_many(self, texts: Sequence[str]) -> list[list[PiiSpan]]:
         """:meth:`detect` for each text, in one pass: the texts (e.g. the turns of one
-        conversation) are scanned joined by a separator no pattern crosses, which saves the
-        per-call cost of the gates on short texts. Offsets are relative to each text."""
-        if len(texts) < 2:
-            return [self.detect(t) for t in texts]
-        joined = SEPARATOR.join(texts)
-        starts = list(accumulate((len(t) + len(SEPARATOR) for t in texts[:-1]), initial=0))
-        per_text: list[list[PiiSpan]] = [[] for _ in texts]
-        for span in self.detect(joined):
-            k = bisect_right(starts, span.start) - 1
-            offset = starts[k]
-            if span.end <= offset + len(texts[k]):
+        conversation) not in the cache are scanned joined by a separator no pattern crosses,
+        which saves the per-call cost of the gates on short texts. Offsets are relative to
+        each text."""
+        per_text: list[list[PiiSpan]] = []
+        todo: list[int] = []
+        for k, text in enumerate(texts):
+            cached = self._cache.get(text) if text else ()
+            per_text.append([] if cached is None else list(cached))
+            if cached is None:
+                todo.append(k)
+        if len(todo) < 2:
+            for k in todo:
+                per_text[k] = self.detect(texts[k])
+            return per_text
+        parts = [texts[k] for k in todo]
+        starts = list(accumulate((len(t) + len(SEPARATOR) for t in parts[:-1]), initial=0))
+        for span in self._detect(SEPARATOR.join(parts)):
+            i = bisect_right(starts, span.start) - 1
+            offset = starts[i]
+            if span.end <= offset + len(parts[i]):
                 shifted = PiiSpan(
                     span.start - offset, span.end - offset, span.type, span.text, span.score
                 )
-                per_text[k].append(shifted)
+                per_text[todo[i]].append(shifted)
+        for k in todo:
+            self._cache.put(texts[k], per_text[k])
         return per_text
 
     def contains_any(self, text: str) -> bool:
@@ -118,31 +162,41 @@ class PiiDetector:
 
     def _find(self, text: str) -> list[PiiSpan]:
         """Candidate spans of every computed type, possibly overlapping."""
-        want = self._computed
         scan = TextScan(text)
         found: list[PiiSpan] = []
         if "@" in text:
-            if "email" in want:
+            if self._emails:
                 found.extend(contact.find_emails(text))
-            if "url_credentials" in want:
+            if self._url_credentials:
                 found.extend(contact.find_url_credentials(text))
-        if "secret" in want:
-            found.extend(credentials.find_provider_tokens(scan))
-            found.extend(credentials.find_generic_secrets(scan))
-        if self._numbers and scan.clusters:
-            self._number_spans(scan, found)
-        if "person" in want:
-            found.extend(names.find_persons(scan) if self._ner is None else self._ner.find(text))
+        cues = scan.cues if self._cues else _NO_CUES
+        if self._secrets:
+            if "_" in text or "provider" in cues or ("-" in text and "-----BEGIN" in text):
+                found.extend(credentials.find_provider_tokens(scan))
+            if "key" in cues or "password" in cues:
+                found.extend(credentials.find_generic_secrets(scan))
+        if self._numbers:
+            pattern = self._candidates["birth" in cues]
+            clusters = scan.candidate_clusters(pattern, self._rule_names)
+            if clusters:
+                self._number_spans(scan, clusters, found)
+        if self._rule_names:
+            if scan.anchors or "title" in cues or "intro" in cues or names.has_line_rule(scan):
+                found.extend(names.find_persons(scan))
+        elif self._ner is not None:
+            found.extend(self._ner.find(text))
         return found
 
-    def _number_spans(self, scan: TextScan, found: list[PiiSpan]) -> None:
-        """Number-shaped types, cluster by cluster (see the module docstring). Most clusters
-        are short numbers ("2 days", "$14.99"): cheap character tests skip them."""
+    def _number_spans(
+        self, scan: TextScan, clusters: list[tuple[int, int]], found: list[PiiSpan]
+    ) -> None:
+        """Number-shaped types, cluster by cluster (see the module docstring): the candidate
+        clusters (see :mod:`ftprep.pii.candidates`), or all of them."""
         want, text = self._computed, scan.text
         ips, ibans, streets = "ip_address" in want, "iban" in want, "street_address" in want
         ipv6_done = -1
         date_like = False
-        for cs, ce in scan.clusters:
+        for cs, ce in clusters:
             n_digits = scan.digits_in(cs, ce) if ce - cs > 4 else ce - cs
             if n_digits >= 4:
                 date_like = date_like or n_digits <= 8
@@ -176,6 +230,46 @@ class PiiDetector:
             found.extend(numbers.find_ssns(scan, cs, ce))
         if self._phones is not None:
             found.extend(self._phones.find_phones(scan, cs, ce, self._regions))
+
+
+class ResultCache:
+    """The results of the most recently used texts, at most ``size`` texts and
+    :data:`CACHE_MAX_CHARS` characters; when full, the least recently used half goes. A dict
+    keeps insertion order, and a hit moves its text to the end."""
+
+    def __init__(self, size: int) -> None:
+        if size < 0:
+            raise ValueError(f"cache_size must be >= 0, not {size}")
+        self.size = size
+        self.chars = 0
+        self._results: dict[str, tuple[PiiSpan, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def get(self, text: str) -> tuple[PiiSpan, ...] | None:
+        results = self._results
+        found = results.pop(text, None)
+        if found is not None:
+            results[text] = found
+        return found
+
+    def put(self, text: str, spans: list[PiiSpan]) -> None:
+        if not self.size or len(text) > CACHE_MAX_CHARS // 8:
+            return
+        results = self._results
+        if text in results:  # detect_many() given the same new text twice
+            return
+        if len(results) >= self.size or self.chars + len(text) > CACHE_MAX_CHARS:
+            self._evict()
+        results[text] = tuple(spans)
+        self.chars += len(text)
+
+    def _evict(self) -> None:
+        results = self._results
+        for old in list(islice(results, max(1, len(results) // 2))):
+            if results.pop(old, None) is not None:
+                self.chars -= len(old)
 
 
 def _load_phones() -> ModuleType:

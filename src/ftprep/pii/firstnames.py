@@ -2,6 +2,10 @@
 from other languages), used by the rule-based person detector: a listed name followed by a
 capitalized word ("Megan Payne"), after a greeting ("Hi Priya"), or after "I'm".
 
+:data:`TITLES` and :data:`INTRO_OPENERS` are the other words a name follows ("Dr Nielsen",
+"My name is Kwame"); with the first names they make the case-sensitive anchors of
+:data:`ftprep.pii.scan.NAME_ANCHOR`.
+
 Names that are also common English words at the start of a sentence (Will, May, Mark,
 Grace, Hope, Bill, Art, Chase, June...) and place names (Austin, Georgia, Madison...) are
 left out on purpose: "Will Acme ship it?" must not become a person.
@@ -44,3 +48,10 @@ FIRST_NAMES: frozenset[str] = frozenset(
     Zachary Zoe Zoë
     """.split()  # noqa: SIM905 (a word list reads better than 400 quoted strings)
 )
+
+TITLES: frozenset[str] = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor",
+                                    "Sir", "Dame", "Mme", "Mlle", "Herr", "Frau", "Sr", "Sra",
+                                    "mr", "mrs", "ms", "dr"})  # fmt: skip
+#: introductions that open a sentence ("My name is X")
+INTRO_OPENERS: frozenset[str] = frozenset({"My name is", "My name's", "Me llamo", "Je m'appelle",
+                                           "Mi chiamo", "Ich heiße", "Ich heisse", "Call me"})  # fmt: skip

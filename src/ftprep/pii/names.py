@@ -11,8 +11,9 @@ Rules, each returning only the name (never the cue):
 - a greeting opening the message or a line, closed by punctuation: ``Thanks, Kwame!``;
 - a signature: a closing line (``Best regards,``) followed by a line that is only a name.
 
-Titles and listed names are found by one case-sensitive trie regex (uppercase anchors are
-rare, so the scan is fast); the other rules run only around their cue words.
+Titles, listed names and introductions are found by one case-sensitive trie search
+(``scan.anchors``: the detector runs it together with its number-cluster search, see
+:mod:`ftprep.pii.candidates`); the other rules run only around their cue words.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ftprep.pii.address import UPPER
-from ftprep.pii.firstnames import FIRST_NAMES
+from ftprep.pii.firstnames import FIRST_NAMES, INTRO_OPENERS, TITLES
 from ftprep.pii.scan import TextScan
 from ftprep.pii.spans import PiiSpan
 from ftprep.pii.trie import trie_pattern
@@ -29,16 +30,6 @@ _NAME = rf"[{UPPER}][^\W\d_]*(?:['’\-][{UPPER}]?[^\W\d_]+)*"
 #: surname particles written in lower case between capitalized words ("Van der Berg")
 _PARTICLES = r"(?:(?:van|von|der|den|de|del|della|di|da|du|dos|le|la|bin|ibn|al|ten|ter)[ \t]+)*"
 _NAMES = rf"{_NAME}(?:[ \t]+{_PARTICLES}{_NAME}){{0,2}}"
-_TITLES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Sir", "Dame",
-                     "Mme", "Mlle", "Herr", "Frau", "Sr", "Sra", "mr", "mrs", "ms", "dr"})  # fmt: skip
-#: one scan finds every title and listed first name (lower-case titles need their dot)
-#: introductions that open a sentence, found by the same scan as titles and listed names
-_INTRO_OPENERS = frozenset({"My name is", "My name's", "Me llamo", "Je m'appelle", "Mi chiamo",
-                            "Ich heiße", "Ich heisse", "Call me"})  # fmt: skip
-_ANCHOR = re.compile(
-    trie_pattern({*_TITLES, *FIRST_NAMES, *_INTRO_OPENERS} - {"mr", "mrs", "ms", "dr"})
-    + r"(?![^\W\d_])"
-)
 _AFTER_INTRO = re.compile(rf"[ \t]*[:,]?[ \t]+({_NAMES})")
 _AFTER_TITLE = re.compile(rf"\.?[ \t]+({_NAMES})")
 _AFTER_FIRST = re.compile(
@@ -73,6 +64,11 @@ _CLOSINGS = ("thank", "regards", "best", "kind regards", "warm regards", "cheers
              "yours", "all the best", "br,", "--", "—")  # fmt: skip
 _GREETING_STARTS = (*_CLOSINGS, "hi", "hello", "hey", "dear", "bye", "good ", "hallo",
                     "bonjour", "hola", "ciao", "merci", "danke", "gracias", "welcome")  # fmt: skip
+_GREETING_CHARS = max(map(len, _GREETING_STARTS))
+_GREETING_START = re.compile(trie_pattern(_GREETING_STARTS))  # low.startswith(), but faster
+_CLOSING_START = re.compile(trie_pattern(_CLOSINGS))  # low.startswith(_CLOSINGS, pos)
+#: the first characters of the greetings, in either case ("\u212a", Kelvin, lower-cases to "k")
+_GREETING_FIRST = frozenset(c for g in _GREETING_STARTS for c in (g[0], g[0].upper())) | {"\u212a"}
 _STOP = frozenset(
     """
     The A An I It This That These Those We You They He She My Your Our Their His Her Its
@@ -95,33 +91,49 @@ def find_persons(scan: TextScan) -> list[PiiSpan]:
     """Person names by the rules in the module docstring."""
     text = scan.text
     found: list[PiiSpan] = []
-    for m in _ANCHOR.finditer(text):
-        if not scan.glued_before(m.start()):
-            span = _anchored(text, m.start(), m.end())
-            if span is not None:
-                found.append(span)
-    low, cues = scan.low, scan.cues
+    for start, end in scan.anchors:
+        span = _anchored(text, start, end)
+        if span is not None:
+            found.append(span)
+    cues = scan.cues
     for pos, end in cues.get("title", ()):
         if not scan.glued_before(pos):
             span = _anchored(text, pos, end)
             if span is not None:
                 found.append(span)
-    for pos, end in cues.get("intro", ()):
-        if pos == 0 or not low[pos - 1].isalpha():
-            found.extend(_matched(text, _INTRO_AFTER[low[pos:end]], pos, 0.8))
-    if "\n" in text or low.startswith(_GREETING_STARTS):
+    intros = cues.get("intro")
+    if intros:
+        low = scan.low
+        for pos, end in intros:
+            if pos == 0 or not low[pos - 1].isalpha():
+                found.extend(_matched(text, _INTRO_AFTER[low[pos:end]], pos, 0.8))
+    if has_line_rule(scan):
         found.extend(_line_rules(scan))
     return found
+
+
+def has_line_rule(scan: TextScan) -> bool:
+    """The line rules may apply: the text has several lines or opens with a greeting."""
+    return "\n" in scan.text or _opens_with_greeting(scan)
+
+
+def _opens_with_greeting(scan: TextScan) -> bool:
+    """``scan.low.startswith(_GREETING_STARTS)``, without lower-casing the whole text."""
+    text = scan.text
+    if text[:1] not in _GREETING_FIRST:
+        return False
+    head = text[:_GREETING_CHARS]
+    return _GREETING_START.match(head.lower() if head.isascii() else scan.low) is not None
 
 
 def _anchored(text: str, start: int, end: int) -> PiiSpan | None:
     """The name at a title (``Mr. Doe``) or a listed first name (``Jane Doe``, ``Hi Jane``)."""
     word = text[start:end]
-    if word in _INTRO_OPENERS:
+    if word in INTRO_OPENERS:
         m = _AFTER_INTRO.match(text, end)
         span = _trim(text, m.start(1), m.end(1), False) if m else None
         return None if span is None else PiiSpan(*span, "person", text[span[0] : span[1]], 0.8)
-    if word.rstrip(".") in _TITLES:
+    if word.rstrip(".") in TITLES:
         m = _AFTER_TITLE.match(text, end)
         span = _trim(text, m.start(1), m.end(1), False) if m else None
         return None if span is None else PiiSpan(*span, "person", text[span[0] : span[1]], 0.85)
@@ -151,7 +163,7 @@ def _line_rules(scan: TextScan) -> list[PiiSpan]:
     while pos != -1:
         line_start, pos = pos, text.find("\n", pos)
         pos = pos + 1 if pos != -1 else -1
-        if not low.startswith(_GREETING_STARTS, line_start):
+        if _GREETING_START.match(low, line_start) is None:
             continue
         m = _GREETING.match(text, line_start)
         span = _trim(text, m.start(1), m.end(1), False) if m else None
@@ -159,7 +171,7 @@ def _line_rules(scan: TextScan) -> list[PiiSpan]:
             closed = text[span[1] : span[1] + 1] in (",", "!", ".", "?", ":", "\n", "")
             if closed or low.startswith("dear", m.start()):
                 out.append(PiiSpan(span[0], span[1], "person", text[span[0] : span[1]], 0.6))
-        if pos != -1 and low.startswith(_CLOSINGS, line_start):
+        if pos != -1 and _CLOSING_START.match(low, line_start) is not None:
             out.extend(_matched(text, _SIGNATURE, line_start, 0.7))
     return out
 

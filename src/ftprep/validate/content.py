@@ -71,22 +71,27 @@ def check_texts(texts: list[tuple[int | None, Any, str]], out: Collector) -> Non
         n = len(text)
         if n <= SHORT_CHARS and len(text.strip()) <= SHORT_CHARS:
             out.add("short_message", i, "content", f"{len(text.strip())} characters")
-        if n <= REFUSAL_MAX_CHARS and _may_refuse(text) and not _REDIRECT.search(text):
+        if (
+            n <= REFUSAL_MAX_CHARS
+            and text[:1] not in _NO_REFUSAL_START
+            and _may_refuse(text)
+            and not _REDIRECT.search(text)
+        ):
             out.add("refusal", i, "content", f"refuses: {text[:80]!r}")
     if replies and _hedge_guard("\x00".join(t for _, t in replies)):
         for i, text in replies:
             if match := _HEDGE.search(text):
                 out.add("ai_hedging", i, "content", f"says {match.group(0)!r}")
-    if len(blob) > REPETITION_MIN_CHARS:
+    if len(blob) > REPETITION_MIN_CHARS and any(_size_problem(t) for _, _, t in texts):
         for i, _, text in texts:
             _check_size(text, i, out)
-    if _placeholder_guard(blob):
+    if _placeholder_guard(blob) and _find_placeholder(blob):
         for i, _, text in texts:
-            if match := _PLACEHOLDER.search(text):
+            if match := _find_placeholder(text):
                 out.add("template_placeholder", i, "content", f"contains {match.group(0)!r}")
-    if not blob.isascii():
+    if not blob.isascii() and _mojibake_guard(blob):
         for i, _, text in texts:
-            if not text.isascii() and (match := _MOJIBAKE.search(text)):
+            if _mojibake_guard(text) and (match := _MOJIBAKE.search(text)):
                 out.add("mojibake", i, "content", f"contains {match.group(0)!r}")
     users = [t for _, r, t in texts if r == "user"]
     if len(users) > 1 and len(set(users)) < len(users):
@@ -110,11 +115,11 @@ def texts_are_clean(
     "run the checks".
     """
     if replies:
-        if min(map(len, replies)) <= SHORT_CHARS:
-            return False
         for text in replies:
-            short = len(text) <= REFUSAL_MAX_CHARS
-            if short and text[:1] not in _NO_REFUSAL_START and _may_refuse(text):
+            n = len(text)
+            if n <= SHORT_CHARS:
+                return False
+            if n <= REFUSAL_MAX_CHARS and text[:1] not in _NO_REFUSAL_START and _may_refuse(text):
                 return False
         said = "\x00".join(replies)  # _hedge_guard, written out
         if (
@@ -128,10 +133,10 @@ def texts_are_clean(
         return False
     # _placeholder_guard, written out: a call costs more than the tests
     if ("{" in blob or ("[" in blob and ("[insert" in blob or "[Insert" in blob))) and (
-        _PLACEHOLDER.search(blob)
+        _find_placeholder(blob)
     ):
         return False
-    if not blob.isascii() and _MOJIBAKE.search(blob):
+    if not blob.isascii() and _mojibake_guard(blob) and _MOJIBAKE.search(blob):
         return False
     return len(users) < 2 or len(set(users)) == len(users)
 
@@ -145,12 +150,70 @@ REFUSAL_START = frozenset("iIsSuUbBtT\u0130\u0131\u017f")
 _NO_REFUSAL_START = frozenset(string.ascii_letters + string.digits + "_") - REFUSAL_START
 
 
+def _cases(word: str) -> tuple[int, frozenset[str]]:
+    """The length of ``word`` and ``word`` in every mix of upper and lower case."""
+    forms = {""}
+    for char in word:
+        forms = {f + c for f in forms for c in {char.lower(), char.upper()}}
+    return len(word), frozenset(forms)
+
+
+#: what follows the first character of a refusal that starts with s (sorry), u (unfortunately),
+#: b (but) or t (that's); no other word starts with those letters there, and no character but
+#: the two cases matches these letters case-insensitively (tests/validate check both)
+_REFUSAL_NEXT: dict[str, tuple[int, frozenset[str]]] = {
+    **dict.fromkeys("sS\u017f", _cases("orr")),
+    **dict.fromkeys("uU", _cases("nfo")),
+    **dict.fromkeys("bB", _cases("ut")),
+    **dict.fromkeys("tT", _cases("hat")),
+}
+
+
 def _may_refuse(text: str) -> bool:
-    """``_REFUSAL.match(text)``, skipping the match when the first character rules it out."""
+    """``_REFUSAL.match(text)``, skipping the match when the first characters rule it out."""
     first = text[:1]
-    if first not in REFUSAL_START and (first.isalnum() or first == "_"):  # a word char: \w
-        return False
+    if first not in REFUSAL_START:
+        if first.isalnum() or first == "_":  # a word character (\w): no refusal starts so
+            return False
+    else:
+        after = _REFUSAL_NEXT.get(first)
+        if after is not None and text[1 : 1 + after[0]] not in after[1]:
+            return False
     return _REFUSAL.match(text) is not None
+
+
+def _find_placeholder(text: str) -> re.Match[str] | None:
+    """``_PLACEHOLDER.search(text)``, trying only where a match can start: at a ``{`` or ``[``.
+
+    The regular expression engine steps through every character of a long text; ``find``
+    jumps from one candidate to the next, and the leftmost match is the one ``search`` returns.
+    """
+    found = None
+    i = text.find("{")
+    while i >= 0:
+        found = _PLACEHOLDER.match(text, i)
+        if found is not None:
+            break
+        i = text.find("{", i + 1)
+    end = len(text) if found is None else found.start()
+    i = text.find("[", 0, end)
+    while i >= 0:
+        match = _PLACEHOLDER.match(text, i)
+        if match is not None:
+            return match
+        i = text.find("[", i + 1, end)
+    return found
+
+
+def _mojibake_guard(text: str) -> bool:
+    """True when ``text`` has a character that every ``_MOJIBAKE`` match starts with."""
+    return (
+        "\u00c3" in text
+        or "\u00c2" in text
+        or "\u00e2" in text
+        or "\u00ef" in text
+        or "\ufffd" in text
+    )
 
 
 def _placeholder_guard(blob: str) -> bool:

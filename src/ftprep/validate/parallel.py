@@ -39,7 +39,7 @@ from ftprep.validate.run import MAX_SYSTEM_PROMPTS, Cancelled, Checker, PromptOv
 #: files smaller than this are checked in one process (starting workers costs more than it saves)
 PARALLEL_MIN_BYTES = 16 << 20
 #: ranges per worker (more, smaller ranges even out the workers' loads at the end)
-RANGES_PER_WORKER = 4
+RANGES_PER_WORKER = 8
 #: no range is smaller than this
 MIN_RANGE_BYTES = 4 << 20
 #: ``workers="auto"`` uses the usable CPUs, at most this many

@@ -56,8 +56,8 @@ class Checker:
         self.billing_tokens = 0
         self.roles = RolesCache()
         self.known_roles = self.roles.known
-        #: messages per fast-path example, counted apart (cheaper) until a scan ends
-        self.sizes: Counter[int] = Counter()
+        #: fast-path examples by role sequence (cheaper than counting each), until a scan ends
+        self.fast_seen: Counter[tuple[type, ...]] = Counter()
 
     def scan_jsonl(
         self,
@@ -73,16 +73,27 @@ class Checker:
         ``cancel`` is asked before each chunk; when it says True, :class:`Cancelled` is raised.
         """
         line_no = 0
-        self.sizes.clear()
+        self.fast_seen.clear()
         try:
             line_no = self._scan(path, start, end, cancel)
         finally:
-            sizes = Distribution()
-            sizes.counts.update(self.sizes)
-            sizes.n = sum(self.sizes.values())
-            sizes.total = sum(n * k for n, k in self.sizes.items())
-            self.report.messages.merge(sizes)
+            self._count_fast_examples()
         return line_no
+
+    def _count_fast_examples(self) -> None:
+        """Add the fast-path examples, counted by role sequence, to the report."""
+        report = self.report
+        sizes = Distribution()
+        for key, n in self.fast_seen.items():
+            roles = self.roles.get(key)
+            report.examples += n
+            report.missing_system += n if roles.missing_system else 0
+            report.missing_user += n if roles.missing_user else 0
+            sizes.counts[len(key)] += n
+            sizes.n += n
+            sizes.total += n * len(key)
+        report.messages.merge(sizes)
+        self.fast_seen.clear()
 
     def _scan(
         self,
@@ -98,6 +109,7 @@ class Checker:
         for lines, final in iter_line_batches(path, start, end):
             if cancel is not None and cancel():
                 raise Cancelled
+            self._count_fast_examples()  # once a chunk, so that fast_seen stays small
             first = line_no + 1
             for line_no, raw in enumerate(lines, first):
                 try:
@@ -135,16 +147,10 @@ class Checker:
         had_error = False
         if roles.order_findings or not texts_are_clean(texts, "\x00".join(texts), replies, users):
             had_error = self._fast_findings(line, roles, texts)
-        report = self.report
-        report.examples += 1
-        self.sizes[len(texts)] += 1  # added to report.messages at the end of the scan
-        if roles.missing_system:
-            report.missing_system += 1
-        if roles.missing_user:
-            report.missing_user += 1
+        self.fast_seen[key] += 1  # counted into the report at the end of the scan
         if roles.system >= 0:
             prompt = texts[roles.system]
-            prompts = report.system_prompts
+            prompts = self.report.system_prompts
             if prompt in prompts or len(prompts) < MAX_SYSTEM_PROMPTS:
                 prompts[prompt] += 1
             elif self.exact_prompts:

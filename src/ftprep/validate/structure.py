@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ftprep.validate.codes import CODES, WARNING
 from ftprep.validate.content import check_text, check_texts
 from ftprep.validate.findings import Collector
 from ftprep.validate.toolcheck import check_tools
@@ -81,11 +82,33 @@ def _check_messages(messages: list[Any], out: Collector, facts: dict[str, Any]) 
         roles.append(_check_message(message, i, out, texts, facts))
     if texts:
         check_texts(texts, out)
-    system = next((t for _, r, t in texts if r == "system"), None)
-    if system is not None:
-        facts["system"] = system
-    elif "system" in roles:
-        facts["system"] = ""
+    for _, role, text in texts:
+        if role == "system":
+            facts["system"] = text
+            break
+    else:
+        if "system" in roles:
+            facts["system"] = ""
+    _check_order_once(roles, out, facts)
+
+
+#: role sequences that :func:`check_order` has nothing to say about (bounded, cleared when full)
+_ORDERLY: set[tuple[str, ...]] = set()
+_EVERY_CODE = dict.fromkeys(CODES, WARNING)
+
+
+def _check_order_once(roles: list[str], out: Collector, facts: dict[str, Any]) -> None:
+    """:func:`check_order`, skipped for a role sequence already found to need no finding."""
+    key = tuple(roles)
+    if key in _ORDERLY:
+        facts["roles"] = roles
+        return
+    probe = Collector(_EVERY_CODE, file="", examples=0)  # every code counts, whatever is off
+    check_order(roles, probe, {})
+    if not probe.counts:
+        if len(_ORDERLY) >= 4096:
+            _ORDERLY.clear()
+        _ORDERLY.add(key)
     check_order(roles, out, facts)
 
 

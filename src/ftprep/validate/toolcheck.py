@@ -6,18 +6,29 @@ and the cache is bounded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
 from ftprep.validate.findings import Collector
+from ftprep.validate.quickschema import QuickCheck, quick_validator
 
-_Compiled = tuple[
-    str | None, dict[str, Any]
-]  # (problem with the tools list, name -> validator or error)
+if TYPE_CHECKING:  # imported when a first tools list is compiled: most files have none
+    from jsonschema import Draft202012Validator
+
+
+@dataclass(frozen=True, slots=True)
+class _Function:
+    """A function's parameters schema: the full validator, and a quick check when it is simple."""
+
+    validator: Draft202012Validator
+    quick: QuickCheck | None
+
+
+#: (problem with the tools list, name -> _Function or the schema error, the (name, error) pairs)
+_Compiled = tuple[str | None, dict[str, Any], tuple[tuple[str, str], ...]]
 
 
 def check_tools(row: dict[str, Any], messages: list[Any], out: Collector) -> None:
@@ -117,9 +128,11 @@ def _check_arguments(
         known = ", ".join(sorted(functions)[:8])
         out.add("tool_unknown_function", i, f"{field}.name", f"{name!r} is not in tools ({known})")
         return
-    validator = functions[name]
-    if isinstance(validator, Draft202012Validator):
-        error = next(iter(validator.iter_errors(parsed)), None)
+    function = functions[name]
+    if isinstance(function, _Function):
+        if function.quick is not None and function.quick(parsed):
+            return  # certainly fits: no need for jsonschema
+        error = next(iter(function.validator.iter_errors(parsed)), None)
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "(root)"
             out.add(
@@ -142,27 +155,29 @@ def _functions(tools: Any, out: Collector) -> dict[str, Any] | None:
     except TypeError:
         out.add("tools_invalid", field="tools")
         return None
-    problem, functions = _compile(key)
+    problem, functions, invalid = _compile(key)
     if problem is not None:
         out.add("tools_invalid", field="tools", detail=problem)
         return None
-    for name, compiled in functions.items():
-        if isinstance(compiled, str):
-            out.add("tools_invalid_schema", field=f"tools[{name}].parameters", detail=compiled)
+    for name, message in invalid:
+        out.add("tools_invalid_schema", field=f"tools[{name}].parameters", detail=message)
     return functions
 
 
 @lru_cache(maxsize=1024)
 def _compile(key: bytes) -> _Compiled:
     """Validators by function name for one tools list (the compact JSON of it is the key)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     tools = orjson.loads(key)
     if not isinstance(tools, list):
-        return f"tools is a {type(tools).__name__}, not a list", {}
+        return f"tools is a {type(tools).__name__}, not a list", {}, ()
     functions: dict[str, Any] = {}
     for k, tool in enumerate(tools):
         fn = tool.get("function", tool) if isinstance(tool, dict) else None
         if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
-            return f"tools[{k}] has no function name", {}
+            return f"tools[{k}] has no function name", {}, ()
         params = fn.get("parameters", {"type": "object", "properties": {}})
         try:
             Draft202012Validator.check_schema(params)
@@ -170,5 +185,6 @@ def _compile(key: bytes) -> _Compiled:
             where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
             functions[fn["name"]] = f"{fn['name']}: {where}: {exc.message}"
             continue
-        functions[fn["name"]] = Draft202012Validator(params)
-    return None, functions
+        functions[fn["name"]] = _Function(Draft202012Validator(params), quick_validator(params))
+    invalid = tuple((name, error) for name, error in functions.items() if isinstance(error, str))
+    return None, functions, invalid
