@@ -11,7 +11,7 @@ so the conditions below only need to be *necessary* (a superset), never sufficie
   (a date of birth);
 - an IPv4 shape inside (``d.d.d.d``);
 - a colon before or after (IPv6);
-- two letters before (an IBAN: ``DE89 3704...``);
+- two letters before, and the shape of an IBAN (``DE89 3704 0044...``);
 - the shape of a street address after it (``742 Evergreen Terrace``, ``12 market street``:
   the house-number patterns of :mod:`ftprep.pii.address`), or a continental street name
   before it (``Hauptstraße 5``).
@@ -64,10 +64,9 @@ def _any_case(word: str) -> list[str]:
 #: ``(?i:Street|St|...)`` as a trie (each branch opens with a character set ``re`` checks
 #: before entering it)
 _SUFFIX = trie_alternation((_any_case(s), "") for s in address.SUFFIXES.split("|"))
-#: after the cluster: the house-number patterns of address._US_UK and ._US_UK_LOWER (a word
-#: is any word there: capitalized or not, with a direction or not), words matched possessively
-_WORD = r"(?:[^\W\d_][\w'’\-]*+\.?|[0-9]{1,3}(?:st|nd|rd|th))"
-_STREET_AFTER = rf"[A-Za-z]?(?:-[0-9]{{1,4}})?\s(?:{_WORD}\s){{1,5}}?(?:{_SUFFIX})(?![\w'’-])"
+#: after the cluster: the house-number patterns of address._US_UK and ._US_UK_LOWER, each
+#: word (capitalized or not, a direction, "5th") a run of non-spaces, then the street suffix
+_STREET_AFTER = rf"[A-Za-z]?(?:-[0-9]{{1,4}})?\s(?:\S++\s){{1,5}}?(?:{_SUFFIX})(?![\w'’-])"
 
 
 def _continental_before() -> str:
@@ -92,8 +91,8 @@ def candidate_pattern(types: frozenset[str], birth: bool, names: bool) -> re.Pat
         after.append(r"[0-9 .\-/\u00a0()]*?\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]")  # IPv4
         at_end.append(":")  # IPv6
         before.append("(?<=:[0-9])")
-    if "iban" in types:
-        before.append(r"(?<=[^\W\d_][^\W\d_][0-9])")
+    if "iban" in types:  # two letters glued to nothing, then numbers.find_iban's shape
+        before.append(r"(?<=[A-Za-z]{2}[0-9])(?<!\w[A-Za-z]{2}[0-9])(?=[0-9](?: ?[A-Za-z0-9]){11})")
     if "street_address" in types:
         at_end.append(_STREET_AFTER)
         before.append(_continental_before())

@@ -110,8 +110,10 @@ class PiiDetector:
         """Non-overlapping spans sorted by start (see :func:`resolve_overlaps`)."""
         if not text:
             return []
-        cached = self._cache.get(text)
+        results = self._cache.results  # ResultCache.get(), inline: most calls are hits
+        cached = results.pop(text, None)
         if cached is not None:
+            results[text] = cached
             return list(cached)
         spans = self._detect(text)
         self._cache.put(text, spans)
@@ -167,7 +169,7 @@ class PiiDetector:
         if "@" in text:
             if self._emails:
                 found.extend(contact.find_emails(text))
-            if self._url_credentials:
+            if self._url_credentials and "://" in text:
                 found.extend(contact.find_url_credentials(text))
         cues = scan.cues if self._cues else _NO_CUES
         if self._secrets:
@@ -181,7 +183,13 @@ class PiiDetector:
             if clusters:
                 self._number_spans(scan, clusters, found)
         if self._rule_names:
-            if scan.anchors or "title" in cues or "intro" in cues or names.has_line_rule(scan):
+            if (
+                scan.anchors
+                or "title" in cues
+                or "intro" in cues
+                or "\n" in text
+                or names.opens_with_greeting(scan)
+            ):
                 found.extend(names.find_persons(scan))
         elif self._ner is not None:
             found.extend(self._ner.find(text))
@@ -234,21 +242,22 @@ class PiiDetector:
 
 class ResultCache:
     """The results of the most recently used texts, at most ``size`` texts and
-    :data:`CACHE_MAX_CHARS` characters; when full, the least recently used half goes. A dict
-    keeps insertion order, and a hit moves its text to the end."""
+    :data:`CACHE_MAX_CHARS` characters (a text over an eighth of that is not kept); when full,
+    the least recently used half goes. A dict keeps insertion order, and a hit moves its text
+    to the end. The spans are immutable, so a hit only copies the list."""
 
     def __init__(self, size: int) -> None:
         if size < 0:
             raise ValueError(f"cache_size must be >= 0, not {size}")
         self.size = size
         self.chars = 0
-        self._results: dict[str, tuple[PiiSpan, ...]] = {}
+        self.results: dict[str, tuple[PiiSpan, ...]] = {}
 
     def __len__(self) -> int:
-        return len(self._results)
+        return len(self.results)
 
     def get(self, text: str) -> tuple[PiiSpan, ...] | None:
-        results = self._results
+        results = self.results
         found = results.pop(text, None)
         if found is not None:
             results[text] = found
@@ -257,7 +266,7 @@ class ResultCache:
     def put(self, text: str, spans: list[PiiSpan]) -> None:
         if not self.size or len(text) > CACHE_MAX_CHARS // 8:
             return
-        results = self._results
+        results = self.results
         if text in results:  # detect_many() given the same new text twice
             return
         if len(results) >= self.size or self.chars + len(text) > CACHE_MAX_CHARS:
@@ -266,7 +275,7 @@ class ResultCache:
         self.chars += len(text)
 
     def _evict(self) -> None:
-        results = self._results
+        results = self.results
         for old in list(islice(results, max(1, len(results) // 2))):
             if results.pop(old, None) is not None:
                 self.chars -= len(old)

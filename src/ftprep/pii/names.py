@@ -67,8 +67,10 @@ _GREETING_STARTS = (*_CLOSINGS, "hi", "hello", "hey", "dear", "bye", "good ", "h
 _GREETING_CHARS = max(map(len, _GREETING_STARTS))
 _GREETING_START = re.compile(trie_pattern(_GREETING_STARTS))  # low.startswith(), but faster
 _CLOSING_START = re.compile(trie_pattern(_CLOSINGS))  # low.startswith(_CLOSINGS, pos)
-#: the first characters of the greetings, in either case ("\u212a", Kelvin, lower-cases to "k")
+#: the first characters of the greetings, in either case ("\u212a", Kelvin, lower-cases to
+#: "k"), and their first two ("—" is the only one-character greeting)
 _GREETING_FIRST = frozenset(c for g in _GREETING_STARTS for c in (g[0], g[0].upper())) | {"\u212a"}
+_GREETING_HEADS = frozenset(g[:2] for g in _GREETING_STARTS if len(g) >= 2)
 _STOP = frozenset(
     """
     The A An I It This That These Those We You They He She My Your Our Their His Her Its
@@ -107,20 +109,17 @@ def find_persons(scan: TextScan) -> list[PiiSpan]:
         for pos, end in intros:
             if pos == 0 or not low[pos - 1].isalpha():
                 found.extend(_matched(text, _INTRO_AFTER[low[pos:end]], pos, 0.8))
-    if has_line_rule(scan):
+    if "\n" in text or opens_with_greeting(scan):  # else no line rule applies
         found.extend(_line_rules(scan))
     return found
 
 
-def has_line_rule(scan: TextScan) -> bool:
-    """The line rules may apply: the text has several lines or opens with a greeting."""
-    return "\n" in scan.text or _opens_with_greeting(scan)
-
-
-def _opens_with_greeting(scan: TextScan) -> bool:
+def opens_with_greeting(scan: TextScan) -> bool:
     """``scan.low.startswith(_GREETING_STARTS)``, without lower-casing the whole text."""
     text = scan.text
     if text[:1] not in _GREETING_FIRST:
+        return False
+    if text[:2].lower() not in _GREETING_HEADS and not text.startswith("—"):
         return False
     head = text[:_GREETING_CHARS]
     return _GREETING_START.match(head.lower() if head.isascii() else scan.low) is not None

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from ftprep.pii.checksums import IBAN_LENGTHS, iban_valid, luhn_valid, ssn_valid
-from ftprep.pii.scan import DIGIT_RUN, TextScan, cue_near, word_cues
+from ftprep.pii.scan import TextScan, cue_near, word_cues
 from ftprep.pii.spans import PiiSpan
 
 _CARD_NEGATIVE = word_cues(
@@ -45,10 +45,6 @@ def _cue_in_sentence(scan: TextScan, cues: re.Pattern[str], start: int, before: 
     return cue_near(cues, low, start, start, min(before, start - sentence), 0)
 
 
-def _runs(scan: TextScan, start: int, end: int) -> list[tuple[int, int]]:
-    return [m.span() for m in DIGIT_RUN.finditer(scan.text, start, end)]
-
-
 def _card_brand_ok(number: str) -> bool:
     """Issuer prefix and length of a known card network."""
     n, p2, p4 = len(number), int(number[:2]), int(number[:4])
@@ -74,7 +70,7 @@ def find_cards(scan: TextScan, cs: int, ce: int) -> Iterator[PiiSpan]:
     4-6-5 / 4-6-4 for Amex and Diners) joined by one consistent space or dash, a known issuer
     prefix and length, and a valid Luhn check digit."""
     text = scan.text
-    runs = _runs(scan, cs, ce)
+    runs = scan.runs(cs, ce)
     i = 0
     while i < len(runs):
         best = _longest_card(text, runs, i)
@@ -123,7 +119,7 @@ def find_ssns(scan: TextScan, cs: int, ce: int) -> Iterator[PiiSpan]:
     """US SSNs: ``123-45-6789`` anywhere, ``123 45 6789`` and ``123456789`` only after an SSN
     cue; the area, group and serial must be ones the SSA issues."""
     text = scan.text
-    runs = _runs(scan, cs, ce)
+    runs = scan.runs(cs, ce)
     for i, (s, e) in enumerate(runs):
         if e - s == 9:
             start, end, sep = s, e, ""

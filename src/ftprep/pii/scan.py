@@ -76,6 +76,8 @@ class _CueScan:
     def __init__(self, families: Iterable[str]) -> None:
         cues = [cue for family in families for cue in CUE_FAMILIES[family]]
         entries = []
+        #: folded match -> (family, length) for a cue of ASCII letters (nothing to check)
+        self.plain: dict[bytes, tuple[str, int]] = {}
         for cue in cues:
             # the first folded word, then the rest as a look-ahead ("mr." needs its dot): a
             # match never covers the start of the next word
@@ -83,22 +85,28 @@ class _CueScan:
             head = folded.partition(" ")[0]
             rest = folded[len(head) :]
             entries.append((list(head), f"(?={re.escape(rest)})" if rest else ""))
+            if head == cue:
+                self.plain[b" " + head.encode()] = (_CUE_FAMILY[cue], len(cue))
         self.search = re.compile(b" (?:" + trie_alternation(entries).encode("ascii") + b")").search
         self.exact = re.compile(trie_pattern(cues)).match
 
     def find(self, scan: TextScan) -> dict[str, list[tuple[int, int]]]:
         cues: dict[str, list[tuple[int, int]]] = {}
+        text = scan.text
         # " " + text folded: folded[k + 1] is text[k] (the space: a cue may open the text)
-        folded = (" " + scan.text).encode("latin-1", "replace").translate(_FOLD_TABLE)
+        folded = (" " + text).encode("latin-1", "replace").translate(_FOLD_TABLE)
         m = self.search(folded)
-        if m is None:
-            return cues
-        low = scan.low
         while m is not None:
-            pos = m.start()  # folded[k + 1] is text[k]: the space sits at the cue's offset
-            cue = self.exact(low, pos)
-            if cue is not None and not (pos and "a" <= low[pos - 1] <= "z"):
-                cues.setdefault(_CUE_FAMILY[cue.group()], []).append(cue.span())
+            pos = m.start()  # the match's space sits at the cue's offset in the text
+            # the only non-ASCII character that lower-cases to an ASCII letter: no word start
+            if not pos or text[pos - 1] != "\u212a":
+                plain = self.plain.get(m.group())
+                if plain is not None:  # the cue is the match (ASCII letters, nothing lost)
+                    cues.setdefault(plain[0], []).append((pos, pos + plain[1]))
+                else:  # "né le", "mr.": check the characters folding lost
+                    cue = self.exact(scan.low, pos)
+                    if cue is not None:
+                        cues.setdefault(_CUE_FAMILY[cue.group()], []).append(cue.span())
             m = self.search(folded, m.end())
         return cues
 
@@ -123,6 +131,7 @@ class TextScan:
     _anchors: list[tuple[int, int]] | None = None
     _cues: dict[str, list[tuple[int, int]]] | None = None
     _flags: dict[str, bool] | None = None
+    _runs: dict[tuple[int, int], list[tuple[int, int]]] | None = None
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -198,6 +207,18 @@ class TextScan:
         if self._cues is None:
             self._cues = _CUES.find(self)
         return self._cues
+
+    def runs(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Spans of the digit runs in ``text[start:end]`` (kept: cards, SSNs and phones all
+        ask for those of a long cluster). Do not change the list."""
+        if self._runs is None:
+            self._runs = {}
+        runs = self._runs.get((start, end))
+        if runs is None:
+            runs = self._runs[start, end] = [
+                m.span() for m in DIGIT_RUN.finditer(self.text, start, end)
+            ]
+        return runs
 
     def digits_in(self, start: int, end: int) -> int:
         """How many digits ``text[start:end]`` holds (for a cluster: digits and separators)."""
