@@ -296,20 +296,26 @@ class ShardRun:
     ) -> tuple[list[Record], list[Rendered]]:
         """Every record rendered for every output; one that an output cannot hold is rejected.
 
-        ``per_record`` keeps each record's losses apart (and its canonical line, for rejects), for
-        a global step that decides after rendering."""
+        Each record keeps what its outputs could not hold; ``per_record`` also keeps its canonical
+        line, for the rejects of a global step that decides after rendering."""
         p = self.pipeline
-        shared = [Losses() for _ in p.outputs]
+        scratch = [Losses() for _ in p.outputs]
         kept, rendered = [], []
         count = StepCount()
         for record in records:
-            losses = [Losses() for _ in p.outputs] if per_record else shared
             try:
                 rows = tuple(
-                    _dump(o.format.render(record, losses[k])) for k, o in enumerate(p.outputs)
+                    _dump(o.format.render(record, scratch[k])) for k, o in enumerate(p.outputs)
                 )
             except (Unconvertible, ValueError) as exc:
                 self._reject("write", Reject("unconvertible", detail=str(exc)), record, count)
+                rows = None
+            losses = None
+            if any(scratch):
+                losses = tuple(dict(x) for x in scratch)
+                for x in scratch:
+                    x.clear()
+            if rows is None:
                 continue
             src = record.source
             rendered.append(
@@ -318,15 +324,13 @@ class ShardRun:
                     src.line if src else None,
                     _dump(record.to_dict()) if per_record else b"",
                     rows,
-                    tuple(dict(x) for x in losses) if per_record and any(losses) else None,
+                    losses,
                 )
             )
             kept.append(record)
         if count.rejected:
             count.seen, count.kept = len(records), len(kept)
             self.steps["write"] = count
-        if not per_record and rendered:
-            rendered[0] = rendered[0]._replace(losses=tuple(dict(x) for x in shared))
         return kept, rendered
 
     def _write_outputs(self, rendered: list[Rendered], outputs: list[dict[str, Any]]) -> None:
