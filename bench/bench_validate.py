@@ -39,7 +39,7 @@ import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 GEN = REPO / "bench" / "gen_chat.py"
-POLL_S = 0.05
+POLL_S = 0.25
 MB = 1024 * 1024
 TIME_BIN = "/usr/bin/time" if Path("/usr/bin/time").exists() else None  # GNU time: -f %M
 BASELINE = 'import orjson,sys\nfor line in open(sys.argv[1], "rb"): orjson.loads(line)'

@@ -159,3 +159,114 @@ def test_unconvertible_records_are_rejected_by_the_writer(tmp_path: Path) -> Non
     assert "ends with an assistant reply" in reject["detail"]
     # a record one output cannot hold is in no output, so every output has the same records
     assert len((tmp_path / "out" / "a.jsonl").read_bytes().splitlines()) == 1
+
+
+class CountingExplodingStep(ExplodingStep):
+    """Count every record it sees, then raise on refunds like ``test.explode``.
+
+    Reads: the first user message. Writes: nothing. Drops: nothing by itself.
+    """
+
+    id: ClassVar[str] = "test.count_explode"
+
+    def transform(self, record: Record) -> Record:
+        self.count("seen")
+        return super().transform(record)
+
+
+def _stats_without_seconds(layout: RunLayout) -> list[dict[str, object]]:
+    stats = orjson.loads(layout.stats.read_bytes())
+    return [{k: v for k, v in s.items() if k != "seconds"} for s in stats["steps"]]
+
+
+def _run_both_ways(
+    tmp_path: Path, data: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> dict[bool, tuple[object, ...]]:
+    """Run ``data`` with the steps after dedup run ahead of its decision, and after it."""
+    from ftprep.engine.worker import Pipeline
+    from ftprep.steps.dedup.exact import ExactDeduplicator
+
+    seen = {}
+    for drops_only in (True, False):
+        monkeypatch.setattr(ExactDeduplicator, "drops_only", drops_only)
+        folder = tmp_path / f"ahead-{drops_only}"
+        folder.mkdir()
+        recipe = parse_recipe(data, base_dir=folder)
+        pipeline = Pipeline([], Pipeline.split(recipe.build_steps()), [], folder)
+        assert pipeline.tail_render is drops_only
+        result, layout = run_in(folder, data, workers=2)
+        out = folder / "out"
+        seen[drops_only] = (
+            (out / "train.jsonl").read_bytes(),
+            (out / "train.sharegpt.json").read_bytes(),
+            layout.rejects.read_bytes(),
+            _stats_without_seconds(layout),
+            (result.read, result.written, result.rejected),
+        )
+    return seen
+
+
+def test_steps_run_ahead_of_a_dropping_global_step_change_nothing(
+    messy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-record steps after dedup run ahead of its decision on every record (duplicates
+    included); outputs, rejects and every count must be those of running them after it."""
+    monkeypatch.setitem(STEPS, CountingExplodingStep.id, CountingExplodingStep)
+    data = recipe_data(messy)
+    data["steps"] = [
+        "dedup.exact",
+        {"filter.length": {"min": 40}},
+        "test.count_explode",
+        {"pii.redact": {"mode": "mask"}},
+    ]
+    seen = _run_both_ways(tmp_path, data, monkeypatch)
+    assert seen[True] == seen[False]
+    steps = {s["name"]: s for s in seen[True][3]}  # type: ignore[attr-defined]
+    assert steps["dedup.exact"]["rejected"]["duplicate"] > 0
+    assert steps["filter.length"]["rejected"]["too_short"] > 0
+    assert steps["test.count_explode"]["rejected"]["step_error"] > 0
+    assert steps["test.count_explode"]["counts"]["seen"] == steps["test.count_explode"]["in"]
+    assert steps["pii.redact"]["counts"]["records_with_pii"] > 0
+
+
+class ShoutingExplodingStep(TransformStep):
+    """Raise on a first user text that has REFUND in capitals.
+
+    Reads: the first user message. Writes: nothing. Drops: nothing by itself.
+    """
+
+    id: ClassVar[str] = "test.explode_shout"
+
+    def transform(self, record: Record) -> Record:
+        if "REFUND" in next(m.text for m in record.messages if m.role == "user"):
+            raise ValueError("boom on a shouted refund")
+        return record
+
+
+def test_a_step_run_ahead_fails_the_run_only_on_a_record_that_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(STEPS, ShoutingExplodingStep.id, ShoutingExplodingStep)
+
+    def chat(user: str) -> dict[str, object]:
+        return {
+            "messages": [
+                {"role": "user", "content": user},
+                {"role": "assistant", "content": "Let me check that order for you."},
+            ]
+        }
+
+    src = tmp_path / "in.jsonl"
+    # the second is a duplicate of the first once case is folded: dedup drops it, so on its own
+    # the crashing step never sees it
+    rows = [chat("I want a refund"), chat("I WANT A REFUND"), chat("Where is my parcel?")]
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    data = recipe_data(src, on_error="fail")
+    data["steps"] = ["dedup.exact", "test.explode_shout"]
+    seen = _run_both_ways(tmp_path, data, monkeypatch)
+    assert seen[True] == seen[False]
+    assert seen[True][4] == (3, 2, 1)
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in [rows[1], rows[0]]))
+    monkeypatch.setattr("ftprep.steps.dedup.exact.ExactDeduplicator.drops_only", True)
+    with pytest.raises(StepFailure, match="boom on a shouted refund"):
+        run_in(tmp_path / "ahead-True", data, workers=1)

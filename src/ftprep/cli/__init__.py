@@ -1,36 +1,63 @@
-"""The ``ftprep`` command line: thin wrappers over the library, one module per command."""
+"""The ``ftprep`` command line: thin wrappers over the library, one module per command.
+
+Subcommands load lazily: ``ftprep validate`` does not pay for importing the engine, the PII
+library and every step, which matters when validate runs before each fine-tuning job and its
+workers are timed against a bare JSON loop.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from ftprep import __version__
-from ftprep.cli.clean import apply_command, clean_command, pii_command
 from ftprep.cli.common import run_guarded
-from ftprep.cli.convert import convert_command
-from ftprep.cli.demo import demo_command
-from ftprep.cli.run import recipe_group, run_command
-from ftprep.cli.steps import steps_group
-from ftprep.cli.validate import validate_command
+
+# name -> "module:attribute"; the order is the order of ``ftprep --help``.
+COMMANDS: dict[str, str] = {
+    "validate": "ftprep.cli.validate:validate_command",
+    "convert": "ftprep.cli.convert:convert_command",
+    "run": "ftprep.cli.run:run_command",
+    "recipe": "ftprep.cli.run:recipe_group",
+    "steps": "ftprep.cli.steps:steps_group",
+    "apply": "ftprep.cli.clean:apply_command",
+    "clean": "ftprep.cli.clean:clean_command",
+    "pii": "ftprep.cli.clean:pii_command",
+    "demo": "ftprep.cli.demo:demo_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def __init__(self, *args: object, lazy: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.lazy, *sorted(set(super().list_commands(ctx)) - set(self.lazy))]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="ftprep")
 def cli() -> None:
     """Prepare clean, validated datasets for fine-tuning LLMs."""
-
-
-cli.add_command(validate_command)
-cli.add_command(convert_command)
-cli.add_command(run_command)
-cli.add_command(recipe_group)
-cli.add_command(steps_group)
-cli.add_command(apply_command)
-cli.add_command(clean_command)
-cli.add_command(pii_command)
-cli.add_command(demo_command)
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ from ftprep.record import Provenance, Record
 from ftprep.steps import FilterStep, GlobalStep, LLMStep, Reject, Step, TransformStep
 
 READ_STEP = "read"
+WRITE_STEP = "write"
 
 
 class StepFailure(Exception):
@@ -88,9 +89,23 @@ class Pipeline:
 
     @property
     def tail_render(self) -> bool:
-        """True when nothing but writing follows the last global step: the segment before it
-        renders the outputs, and the last one only drops and joins (no records reloaded)."""
-        return len(self.segments) > 1 and not self.segments[-1].steps
+        """True when the segment before the last global step renders the outputs.
+
+        That is so when nothing but writing follows the last global step, and also when its
+        decision only drops records (:attr:`GlobalStep.drops_only`) and only per-record steps
+        that cost no LLM calls follow it: those then *run ahead* on every record in the same pass
+        (see :meth:`ShardRun._run_ahead`), so records are never written out and read back. The
+        last segment only applies the decision, counts, and joins.
+        """
+        if len(self.segments) < 2:
+            return False
+        last = self.segments[-1]
+        if not last.steps:
+            return True
+        assert last.after is not None
+        return last.after[1].drops_only and not any(
+            isinstance(step, LLMStep) for _, step in last.steps
+        )
 
     def shard_file(self, segment: int, shard: int, suffix: str) -> Path:
         return self.work / f"s{segment:02d}" / f"{shard:06d}.{suffix}"
@@ -218,18 +233,23 @@ class ShardRun:
             return exc
 
     def _crash(self, name: str, record: Record, exc: BaseException) -> Reject:
+        reject, failure = self._crash_outcome(name, record, exc)
+        if failure:
+            raise StepFailure(failure) from None
+        return reject
+
+    def _crash_outcome(self, name: str, record: Record, exc: BaseException) -> tuple[Reject, str]:
+        """The reject for a step that raised, and with ``on_error: fail`` the failure message."""
         summary = f"{type(exc).__name__}: {exc}"
+        failure = ""
         if self.pipeline.on_error == "fail":
             where = f" at {record.source}" if record.source else ""
             tb = "".join(traceback.format_exception(exc, limit=-3))
-            raise StepFailure(f"step {name} failed{where}: {summary}\n{tb}") from None
-        return Reject("step_error", value=summary[:500])
+            failure = f"step {name} failed{where}: {summary}\n{tb}"
+        return Reject("step_error", value=summary[:500]), failure
 
     def _reject(self, name: str, reject: Reject, record: Record, count: StepCount) -> None:
-        src = record.source
-        self._add_reject(
-            name, reject, src.file if src else None, src.line if src else None, record.to_dict()
-        )
+        self.rejects.append(_reject_entry(name, reject, record))
         count.rejected[reject.code] += 1
 
     def _reject_read(self, item: Rejected) -> None:
@@ -241,32 +261,13 @@ class ShardRun:
     def _add_reject(
         self, step: str, reject: Reject, file: str | None, line: int | None, record: Any
     ) -> None:
-        """One line of the rejects file: the step, why, where from, and the whole record."""
-        entry = {
-            "step": step,
-            "code": reject.code,
-            "value": reject.value,
-            "detail": reject.detail,
-            "file": file,
-            "line": line,
-            "record": record,
-        }
-        self.rejects.append(_dump(entry))
+        self.rejects.append(_entry(step, reject, file, line, record))
 
     def _write(self, records: list[Record]) -> dict[str, Any]:
         p, task = self.pipeline, self.task
         last = task.segment == len(p.segments) - 1
-        tail = p.tail_render and task.segment == len(p.segments) - 2
         outputs: list[dict[str, Any]] = []
-        if last or tail:
-            records, rendered = self._render(records, per_record=tail)
-            if tail:
-                write_pickle(p.shard_file(task.segment, task.shard, "rendered"), rendered)
-            else:
-                self._write_outputs(rendered, outputs)
-        else:
-            write_atomic(p.shard_file(task.segment, task.shard, "jsonl"), dump_records(records))
-        if self.segment.gate is not None:
+        if self.segment.gate is not None:  # first: the steps run ahead may change the records
             _, step = self.segment.gate
             step.ensure_setup()
             sigs = [
@@ -274,7 +275,17 @@ class ShardRun:
                 for i, r in enumerate(records)
             ]
             write_pickle(p.shard_file(task.segment, task.shard, "sig"), sigs)
-        return self._commit(len(records), outputs)
+        kept = len(records)
+        if p.tail_render and task.segment == len(p.segments) - 2:
+            ahead = self._run_ahead(records)
+            write_pickle(p.shard_file(task.segment, task.shard, "rendered"), ahead)
+        elif last:
+            rendered = self._render(records)
+            kept = len(rendered)
+            self._write_outputs(rendered, outputs)
+        else:
+            write_atomic(p.shard_file(task.segment, task.shard, "jsonl"), dump_records(records))
+        return self._commit(kept, outputs)
 
     def _commit(self, kept: int, outputs: list[dict[str, Any]]) -> dict[str, Any]:
         p, task = self.pipeline, self.task
@@ -291,47 +302,100 @@ class ShardRun:
         write_json(p.shard_file(task.segment, task.shard, "json"), meta)
         return meta
 
-    def _render(
-        self, records: list[Record], *, per_record: bool
-    ) -> tuple[list[Record], list[Rendered]]:
-        """Every record rendered for every output; one that an output cannot hold is rejected.
-
-        Each record keeps what its outputs could not hold; ``per_record`` also keeps its canonical
-        line, for the rejects of a global step that decides after rendering."""
-        p = self.pipeline
-        scratch = [Losses() for _ in p.outputs]
-        kept, rendered = [], []
+    def _render(self, records: list[Record]) -> list[Rendered]:
+        """Every record rendered for every output; one that an output cannot hold is rejected."""
+        scratch = [Losses() for _ in self.pipeline.outputs]
+        rendered = []
         count = StepCount()
         for record in records:
             try:
-                rows = tuple(
-                    _dump(o.format.render(record, scratch[k])) for k, o in enumerate(p.outputs)
-                )
+                rows, losses = self._render_one(record, scratch)
             except (Unconvertible, ValueError) as exc:
-                self._reject("write", Reject("unconvertible", detail=str(exc)), record, count)
-                rows = None
-            losses = None
-            if any(scratch):
-                losses = tuple(dict(x) for x in scratch)
-                for x in scratch:
-                    x.clear()
-            if rows is None:
+                self._reject(WRITE_STEP, _unconvertible(exc), record, count)
                 continue
             src = record.source
             rendered.append(
+                Rendered(src.file if src else None, src.line if src else None, b"", rows, losses)
+            )
+        if count.rejected:
+            count.seen, count.kept = len(records), len(rendered)
+            self.steps[WRITE_STEP] = count
+        return rendered
+
+    def _render_one(
+        self, record: Record, scratch: list[Losses]
+    ) -> tuple[tuple[bytes, ...], tuple[dict[str, int], ...] | None]:
+        """The record's row for each output, and what each output could not hold (or None)."""
+        try:
+            rows = tuple(
+                _dump(o.format.render(record, scratch[k]))
+                for k, o in enumerate(self.pipeline.outputs)
+            )
+        finally:
+            losses = tuple(dict(x) for x in scratch) if any(scratch) else None
+            for x in scratch:
+                x.clear()
+        return rows, losses
+
+    def _run_ahead(self, records: list[Record]) -> list[Rendered]:
+        """The last segment's steps and the rendering, run ahead of the last global step's
+        decision on every record it will decide on (see :attr:`Pipeline.tail_render`).
+
+        Nothing is counted or rejected yet: each record keeps its canonical line as the global
+        step saw it (for its rejects line, should the decision drop it) and its :class:`Ahead`,
+        what the steps did to it, which :meth:`_finish_rendered` counts only for the records the
+        decision keeps. Step times are counted here, for the work was done here.
+        """
+        steps = self.pipeline.segments[-1].steps
+        n = len(records)
+        canonical = [_dump(r.to_dict()) for r in records]
+        fates: list[Fate | None] = [None] * n
+        deltas: list[list[tuple[int, dict[str, int]]]] = [[] for _ in range(n)] if steps else []
+        alive, current = list(range(n)), records
+        for k, (name, step) in enumerate(steps):
+            started = time.perf_counter()
+            step.ensure_setup()
+            survivors: list[int] = []
+            outcomes: list[Record] = []
+            for i, record in zip(alive, current, strict=True):
+                outcome = self._one(step, record)
+                if step.stats.counts:  # what the step counted for this record alone
+                    deltas[i].append((k, dict(step.take_stats().counts)))
+                failure = ""
+                if isinstance(outcome, BaseException):
+                    outcome, failure = self._crash_outcome(name, record, outcome)
+                if isinstance(outcome, Reject):
+                    fates[i] = Fate(k, outcome.code, _reject_entry(name, outcome, record), failure)
+                else:
+                    survivors.append(i)
+                    outcomes.append(outcome)
+            alive, current = survivors, outcomes
+            count = self.steps.setdefault(name, StepCount())
+            count.seconds += time.perf_counter() - started
+        scratch = [Losses() for _ in self.pipeline.outputs]
+        rows: list[tuple[bytes, ...]] = [()] * n
+        losses: list[tuple[dict[str, int], ...] | None] = [None] * n
+        for i, record in zip(alive, current, strict=True):
+            try:
+                rows[i], losses[i] = self._render_one(record, scratch)
+            except (Unconvertible, ValueError) as exc:
+                entry = _reject_entry(WRITE_STEP, _unconvertible(exc), record)
+                fates[i] = Fate(len(steps), "unconvertible", entry, "")
+        out = []
+        for i, record in enumerate(records):
+            src = record.source
+            fate, delta = fates[i], deltas[i] if deltas else None
+            out.append(
                 Rendered(
                     src.file if src else None,
                     src.line if src else None,
-                    _dump(record.to_dict()) if per_record else b"",
-                    rows,
-                    losses,
+                    canonical[i],
+                    rows[i],
+                    losses[i],
+                    Ahead(fate, tuple(delta or ())) if fate is not None or delta else None,
                 )
             )
-            kept.append(record)
-        if count.rejected:
-            count.seen, count.kept = len(records), len(kept)
-            self.steps["write"] = count
-        return kept, rendered
+        return out
 
     def _write_outputs(self, rendered: list[Rendered], outputs: list[dict[str, Any]]) -> None:
         p, task = self.pipeline, self.task
@@ -345,36 +409,85 @@ class ShardRun:
             outputs.append({"rows": len(rendered), "losses": dict(sorted(losses.items()))})
 
     def _finish_rendered(self) -> dict[str, Any]:
-        """The last segment when the previous one rendered already: drop, then write."""
+        """The last segment when the previous one rendered already: apply the last global
+        step's decision, count what the steps run ahead did to the records it kept, write."""
         p, task = self.pipeline, self.task
         rendered: list[Rendered] = read_pickle(
             p.shard_file(task.segment - 1, task.shard, "rendered")
         )
         name, _ = self.segment.after  # type: ignore[misc]
-        count = self.steps.setdefault(name, StepCount())
+        gate = self.steps.setdefault(name, StepCount())
+        counts = [self.steps.setdefault(n, StepCount()) for n, _ in self.segment.steps]
+        write = StepCount()
         drops = task.drops or {}
         kept = []
+        later: list[list[bytes]] = [[] for _ in range(len(counts) + 1)]  # by step, then write
         for i, r in enumerate(rendered):
             reject = drops.get(i)
-            if reject is None:
+            if reject is not None:
+                gate.rejected[reject.code] += 1
+                self._add_reject(name, reject, r.file, r.line, orjson.loads(r.canonical))
+                continue
+            fate = None if r.ahead is None else r.ahead.fate
+            reached = len(counts) if fate is None else fate.step
+            for count in counts[:reached]:
+                count.seen += 1
+                count.kept += 1
+            if r.ahead is not None:
+                for k, delta in r.ahead.counts:
+                    counts[k].counts.update(delta)
+            if fate is None:
                 kept.append(r)
                 continue
-            count.rejected[reject.code] += 1
-            self._add_reject(name, reject, r.file, r.line, orjson.loads(r.canonical))
-        count.seen, count.kept = len(rendered), len(kept)
+            if fate.failure:
+                raise StepFailure(fate.failure)
+            later[fate.step].append(fate.entry)
+            count = counts[fate.step] if fate.step < len(counts) else write
+            count.seen += 1
+            count.rejected[fate.code] += 1
+        for entries in later:  # in the order of running the steps after the decision
+            self.rejects += entries
+        gate.seen, gate.kept = len(rendered), len(rendered) - sum(gate.rejected.values())
+        if write.rejected:
+            write.kept = len(kept)
+            write.seen = write.kept + sum(write.rejected.values())
+            self.steps[WRITE_STEP] = write
         outputs: list[dict[str, Any]] = []
         self._write_outputs(kept, outputs)
         return self._commit(len(kept), outputs)
 
 
+class Fate(NamedTuple):
+    """How a record run ahead of a global step's decision was rejected (see ``_run_ahead``)."""
+
+    #: the index of the step that rejected it in the last segment (its length: the writer)
+    step: int
+    code: str
+    #: its rejects line
+    entry: bytes
+    #: with ``on_error: fail``, the failure to raise if the global step keeps the record
+    failure: str
+
+
+class Ahead(NamedTuple):
+    """What the steps run ahead of a global step's decision did to one record."""
+
+    fate: Fate | None
+    #: ``(step index, counts)`` for each step that counted something for the record
+    counts: tuple[tuple[int, dict[str, int]], ...]
+
+
 class Rendered(NamedTuple):
-    """A record ready for the outputs: where it came from, its canonical line, its output rows."""
+    """A record ready for the outputs: where it came from, its canonical line (when a global
+    step decides after rendering), its output rows, what they could not hold, and what steps
+    run ahead did to it."""
 
     file: str | None
     line: int | None
     canonical: bytes
     rows: tuple[bytes, ...]
     losses: tuple[dict[str, int], ...] | None
+    ahead: Ahead | None = None
 
 
 def dump_records(records: list[Record]) -> bytes:
@@ -397,6 +510,32 @@ def load_records(path: Path) -> list[Record]:
                 record.hints = hints
             records.append(record)
     return records
+
+
+def _reject_entry(step: str, reject: Reject, record: Record) -> bytes:
+    src = record.source
+    return _entry(
+        step, reject, src.file if src else None, src.line if src else None, record.to_dict()
+    )
+
+
+def _entry(step: str, reject: Reject, file: str | None, line: int | None, record: Any) -> bytes:
+    """One line of the rejects file: the step, why, where from, and the whole record."""
+    return _dump(
+        {
+            "step": step,
+            "code": reject.code,
+            "value": reject.value,
+            "detail": reject.detail,
+            "file": file,
+            "line": line,
+            "record": record,
+        }
+    )
+
+
+def _unconvertible(exc: Exception) -> Reject:
+    return Reject("unconvertible", detail=str(exc))
 
 
 def _dump(value: Any) -> bytes:

@@ -153,6 +153,12 @@ class GlobalStep(Step):
 
     kind: ClassVar[StepKind] = "global"
     code: ClassVar[str] = "duplicate"
+    #: True when :meth:`decide` only drops records and changes nothing in the ones it keeps: the
+    #: per-record steps after this one may then run ahead on every record in the same pass over
+    #: the data (the engine discards what they did to the records dropped here), which saves
+    #: writing every record out and reading it back. A step whose decision edits the records it
+    #: keeps sets it to False.
+    drops_only: ClassVar[bool] = True
 
     def signature(self, record: Record) -> Hashable | None:
         """A value that identifies what must be compared; ``None`` exempts the record."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from ftprep.gcpause import fewer_collections
 from ftprep.io.jsonl import describe_line_error, iter_line_batches
 from ftprep.tokens import TokenCounter
 from ftprep.validate.content import check_texts, texts_are_clean
@@ -75,7 +76,8 @@ class Checker:
         line_no = 0
         self.fast_seen.clear()
         try:
-            line_no = self._scan(path, start, end, cancel)
+            with fewer_collections():
+                line_no = self._scan(path, start, end, cancel)
         finally:
             self._count_fast_examples()
         return line_no
