@@ -13,18 +13,26 @@ import orjson
 from ftprep.io.atomic import temp_path_beside
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one.
+
+    The rename is atomic, which is all a run killed at any moment (even ``kill -9``) needs to
+    resume; ``durable`` also flushes the data to the disk first, so that it survives a machine
+    crash too (for a run's final files; the work files of a run, written by the thousand, are
+    not worth a disk flush each: after a machine crash, run again without ``--resume``).
+    """
     tmp = temp_path_beside(path)
     with open(tmp, "wb") as file:
         file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
+        if durable:
+            file.flush()
+            os.fsync(file.fileno())
     os.replace(tmp, path)
 
 
-def write_json(path: Path, value: Any) -> None:
-    write_atomic(path, orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+def write_json(path: Path, value: Any, *, durable: bool = False) -> None:
+    data = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    write_atomic(path, data, durable=durable)
 
 
 def read_json(path: Path) -> Any:

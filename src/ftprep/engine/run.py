@@ -12,6 +12,7 @@ byte-identical to an uninterrupted run.
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import time
@@ -262,8 +263,8 @@ def _finish(
         "steps": result.steps,
         "outputs": outputs,
     }
-    write_json(layout.stats, stats)
-    write_json(layout.manifest, _manifest(recipe, sources, outputs, result))
+    write_json(layout.stats, stats, durable=True)
+    write_json(layout.manifest, _manifest(recipe, sources, outputs, result), durable=True)
     shutil.rmtree(layout.work, ignore_errors=True)
     return result
 
@@ -291,6 +292,8 @@ def _join(path: Path, parts: list[Path]) -> None:
         for part in parts:
             with open(part, "rb") as src:
                 shutil.copyfileobj(src, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
     tmp.replace(path)
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import msgspec
 
 from ftprep.validate.codes import CODES, WARNING
+from ftprep.validate.content import texts_are_clean
 from ftprep.validate.findings import Collector
 from ftprep.validate.structure import check_order
 
@@ -60,6 +61,8 @@ class Example(msgspec.Struct, forbid_unknown_fields=True, gc=False):  # see _Mes
 
 ROLE_NAMES: dict[type, str] = {System: "system", Developer: "developer", User: "user"}
 ROLE_NAMES[Assistant] = "assistant"
+#: the message class of each role the fast path takes
+ROLE_TYPES: dict[str, type] = {name: cls for cls, name in ROLE_NAMES.items()}
 
 #: the text of a fast-path message
 content_of = attrgetter("content")
@@ -132,3 +135,20 @@ def _picker(indexes: tuple[int, ...]) -> Callable[[list[str]], Sequence[str]]:
     if indexes:
         return itemgetter(slice(indexes[0], indexes[0] + 1))
     return itemgetter(slice(0, 0))
+
+
+def plain_texts_are_clean(roles: RolesCache, names: Sequence[str], texts: list[str]) -> bool:
+    """Whether the checks of an example of plain turns (``names`` the roles, ``texts`` their
+    string contents; no tools, tool calls, names, weights or other keys) certainly report
+    nothing at any severity; False means "run the checks" (see :meth:`Checker.fast_example`)."""
+    try:
+        key = tuple(map(ROLE_TYPES.__getitem__, names))
+    except KeyError:  # a tool message, or a role the fast path does not take
+        return False
+    if not texts or not all(map(str.strip, texts)):
+        return False
+    known = roles.get(key)
+    if known.order_findings:
+        return False
+    users = () if known.pick_users is None else known.pick_users(texts)
+    return texts_are_clean(texts, "\x00".join(texts), known.pick_replies(texts), users)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ftprep.record import Record
 from ftprep.steps import get_step
 from ftprep.steps.dedup.exact import ExactDeduplicator
@@ -60,3 +63,38 @@ def test_decide_keeps_the_first_and_names_it() -> None:
     assert [p for p, _ in drops] == [("1", 0), ("1", 2)]
     assert {r.code for _, r in drops} == {"duplicate"}
     assert drops[0][1].value == ("0", 0)
+
+
+def _turns_key(step: ExactDeduplicator, record: Record) -> tuple[tuple[str, str], ...]:
+    """What the signature must stand for: each turn's role and normalized text."""
+    return tuple((m.role, step._norm(m.text)) for m in record.messages)
+
+
+_TRICKY = "aAß ẞ\u00a0\u00a8\u0301e\u3000\x00\t\n.Ｏ"
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["user", "assistant"]), st.text(alphabet=_TRICKY, max_size=6)),
+        min_size=1,
+        max_size=3,
+    ),
+    st.lists(
+        st.tuples(st.sampled_from(["user", "assistant"]), st.text(alphabet=_TRICKY, max_size=6)),
+        min_size=1,
+        max_size=3,
+    ),
+)
+@settings(max_examples=400, deadline=None)
+def test_the_fast_signature_of_plain_turns_is_exactly_per_turn_equality(
+    a: list[tuple[str, str]], b: list[tuple[str, str]]
+) -> None:
+    """Whole-conversation normalization in one pass must agree with turn-by-turn normalization
+    on boundary spaces, NFKC that makes spaces (U+00A8), case folding that grows (ß) and NULs."""
+    step = ExactDeduplicator()
+    ra, rb = (
+        Record.from_dict({"messages": [{"role": r, "content": t} for r, t in turns]})
+        for turns in (a, b)
+    )
+    same = _turns_key(step, ra) == _turns_key(step, rb)
+    assert (step.signature(ra) == step.signature(rb)) is same

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import orjson
 import pytest
 from pydantic import ValidationError
 
+from ftprep.demo import generate_messy_chats
+from ftprep.errors import FtprepError
 from ftprep.record import Record
 from ftprep.steps.filter.valid import ValidFilter
 
@@ -55,3 +60,23 @@ def test_targets_and_overrides() -> None:
     assert ValidFilter(ignore=["no_assistant_message"]).check(rec(USER)) is None
     with pytest.raises(ValidationError, match="unknown finding code"):
         ValidFilter(error=["no_such_code"])
+
+
+@pytest.mark.parametrize("target", ["openai", "axolotl"])
+def test_the_fast_path_decides_as_the_full_checks_do(tmp_path: Path, target: str) -> None:
+    """Records of plain turns that look clean skip the full checks; on messy data with every
+    planted defect, each record must get the same verdict either way."""
+    path = tmp_path / "messy.jsonl"
+    generate_messy_chats(path, n=1500, seed=11)
+    fast = ValidFilter(target=target)
+    full = ValidFilter(target=target)
+    full._plainly_valid = lambda record: False  # type: ignore[method-assign]
+    took_fast = 0
+    for line in path.read_bytes().splitlines():
+        try:
+            record = Record.from_dict(orjson.loads(line))
+        except (orjson.JSONDecodeError, FtprepError):
+            continue
+        assert fast.check(record) == full.check(record), line[:300]
+        took_fast += fast._plainly_valid(record)
+    assert took_fast > 800

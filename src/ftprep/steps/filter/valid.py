@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from ftprep.record import Record
 from ftprep.steps.base import FilterStep, Reject, StepParams
 from ftprep.validate.codes import CODES, ERROR, severities
+from ftprep.validate.fast import RolesCache, plain_texts_are_clean
 from ftprep.validate.findings import Collector
 from ftprep.validate.structure import check_example
 
@@ -69,8 +70,37 @@ class ValidFilter(FilterStep):
         overrides = {code: ERROR for code in p.error}
         overrides.update({code: "off" for code in p.ignore})
         self._collector = _RecordErrors(severities(p.target, overrides))
+        self._roles = RolesCache()
+
+    def _plainly_valid(self, record: Record) -> bool:
+        """The validator's fast path: a conversation of plain string turns, nothing else, that
+        the cheap tests of :func:`plain_texts_are_clean` find certainly clean."""
+        if record.extra or record.tools is not None or record.parallel_tool_calls is not None:
+            return False
+        names, texts = [], []
+        for m in record.messages:
+            content = m.content
+            if (
+                type(content) is not str
+                or m.tool_calls is not None
+                or m.tool_call_id is not None
+                or m.name is not None
+                or m.extra
+                or (
+                    m.weight is not None
+                    and (
+                        m.role != "assistant" or type(m.weight) is not int or m.weight not in (0, 1)
+                    )
+                )
+            ):
+                return False
+            names.append(m.role)
+            texts.append(content)
+        return plain_texts_are_clean(self._roles, names, texts)
 
     def keep(self, record: Record) -> bool | Reject:
+        if self._plainly_valid(record):
+            return True
         out = self._collector
         out.found.clear()
         facts: dict[str, Any] = {"calls": False}
