@@ -52,7 +52,7 @@ def test_all_step_forms_resolve_with_defaults(tmp_path: Path) -> None:
         "max": 4000,
         "scope": "message",
     }
-    assert resolved["steps"][0]["normalize"] is True
+    assert resolved["steps"][0]["normalize"] == ["unicode", "case", "whitespace"]
     assert resolved["outputs"][1] == {"path": "train.json", "format": "sharegpt", "container": None}
     assert resolved["options"] == {
         "workers": "auto",

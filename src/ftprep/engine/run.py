@@ -37,6 +37,7 @@ from ftprep.io import open_writer
 from ftprep.io.atomic import remove_path, temp_path_beside
 from ftprep.io.writers import writer_container
 from ftprep.reading import Source, open_source
+from ftprep.steps import Mark, Reject, Signed
 
 DEPENDENCIES = ("orjson", "pydantic", "PyYAML", "click", "rich", "ftfy", "phonenumbers", "Faker")
 
@@ -186,17 +187,17 @@ def _read_shards(recipe: Recipe, pipeline: Pipeline) -> Iterator[ShardTask]:
 
 
 def _decide(pipeline: Pipeline, segment: int, shards: list[int]) -> None:
-    """Stage 2 of a global step: its decision over every signature, in input order."""
+    """Stage 2 of a global step: its decision over every shard's signatures, in input order."""
     _, step = pipeline.segments[segment].gate  # type: ignore[misc]
 
-    def signatures() -> Iterator[Any]:
+    def signed() -> Iterator[Signed]:
         for shard in shards:
-            yield from read_pickle(pipeline.shard_file(segment, shard, "sig"))
+            yield Signed(*read_pickle(pipeline.shard_file(segment, shard, "sig")))
 
-    drops: dict[int, dict[int, Any]] = {}
-    for position, reject in step.decide(signatures()):
-        drops.setdefault(position.shard, {})[position.item] = reject
-    write_pickle(pipeline.work / f"s{segment:02d}" / "decisions.pkl", drops)
+    decisions: dict[int, dict[int, Reject | Mark]] = {}
+    for position, outcome in step.decide_shards(signed()):
+        decisions.setdefault(position.shard, {})[position.item] = outcome
+    write_pickle(pipeline.work / f"s{segment:02d}" / "decisions.pkl", decisions)
 
 
 def _load_drops(pipeline: Pipeline, segment: int) -> dict[int, dict[int, Any]]:

@@ -32,7 +32,7 @@ from ftprep.io import RawRow
 from ftprep.io.jsonencode import dumps_bytes
 from ftprep.reading import Rejected, Source, parse_row
 from ftprep.record import Provenance, Record
-from ftprep.steps import FilterStep, GlobalStep, LLMStep, Reject, Step, TransformStep
+from ftprep.steps import FilterStep, GlobalStep, LLMStep, Mark, Reject, Signed, Step, TransformStep
 
 READ_STEP = "read"
 WRITE_STEP = "write"
@@ -40,14 +40,6 @@ WRITE_STEP = "write"
 
 class StepFailure(Exception):
     """A step raised on a record and the recipe says ``on_error: fail``."""
-
-
-class Position(NamedTuple):
-    """Where a record is in the run: its shard, its index there, and a label for people."""
-
-    shard: int
-    item: int
-    where: str
 
 
 @dataclass
@@ -91,17 +83,15 @@ class Pipeline:
     def tail_render(self) -> bool:
         """True when the segment before the last global step renders the outputs.
 
-        That is so when nothing but writing follows the last global step, and also when its
-        decision only drops records (:attr:`GlobalStep.drops_only`) and only per-record steps
-        that cost no LLM calls follow it: those then *run ahead* on every record in the same pass
-        (see :meth:`ShardRun._run_ahead`), so records are never written out and read back. The
-        last segment only applies the decision, counts, and joins.
+        That is so when the last global step's decision only drops records
+        (:attr:`GlobalStep.drops_only`) and nothing but per-record steps that cost no LLM calls
+        follows it: those then *run ahead* on every record in the same pass (see
+        :meth:`ShardRun._run_ahead`), so records are never written out and read back. The last
+        segment only applies the decision, counts, and joins.
         """
         if len(self.segments) < 2:
             return False
         last = self.segments[-1]
-        if not last.steps:
-            return True
         assert last.after is not None
         return last.after[1].drops_only and not any(
             isinstance(step, LLMStep) for _, step in last.steps
@@ -136,8 +126,8 @@ class ShardTask:
     #: raw rows of input ``source`` (segment 0 only)
     rows: Lines | list[RawRow] | None = None
     source: int = 0
-    #: index in the shard -> why the previous global step drops it
-    drops: dict[int, Reject] | None = None
+    #: index in the shard -> why the previous global step drops it, or how it marks it
+    drops: dict[int, Reject | Mark] | None = None
 
 
 class ShardRun:
@@ -190,11 +180,15 @@ class ShardRun:
         drops = self.task.drops or {}
         kept = []
         for i, record in enumerate(records):
-            reject = drops.get(i)
-            if reject is None:
+            outcome = drops.get(i)
+            if outcome is None:
+                kept.append(record)
+            elif isinstance(outcome, Mark):
+                record.metadata.update(outcome.metadata)
+                count.counts["marked"] += 1
                 kept.append(record)
             else:
-                self._reject(name, reject, record, count)
+                self._reject(name, outcome, record, count)
         count.seen += len(records)
         count.kept += len(kept)
         return kept
@@ -270,11 +264,13 @@ class ShardRun:
         if self.segment.gate is not None:  # first: the steps run ahead may change the records
             _, step = self.segment.gate
             step.ensure_setup()
-            sigs = [
-                (Position(task.shard, i, str(r.source) if r.source else f"#{i}"), step.signature(r))
-                for i, r in enumerate(records)
-            ]
-            write_pickle(p.shard_file(task.segment, task.shard, "sig"), sigs)
+            signed = Signed(
+                task.shard,
+                [str(r.source) if r.source else f"#{i}" for i, r in enumerate(records)],
+                [r.id for r in records],
+                step.sign(records),
+            )
+            write_pickle(p.shard_file(task.segment, task.shard, "sig"), tuple(signed))
         kept = len(records)
         if p.tail_render and task.segment == len(p.segments) - 2:
             ahead = self._run_ahead(records)  # plain tuples pickle several times faster
@@ -427,6 +423,8 @@ class ShardRun:
         for i, r in enumerate(rendered):
             reject = drops.get(i)
             if reject is not None:
+                if not isinstance(reject, Reject):  # tail_render holds only for drops_only
+                    raise TypeError(f"{name} marked a record but says it only drops")
                 gate.rejected[reject.code] += 1
                 self._add_reject(name, reject, r.file, r.line, orjson.loads(r.canonical))
                 continue

@@ -2,8 +2,8 @@
 
 - :class:`TransformStep`: ``transform(record) -> Record`` (change a record in place and return it).
 - :class:`FilterStep`: ``keep(record) -> bool | Reject`` (measure, then keep or say why not).
-- :class:`GlobalStep`: ``signature(record)`` per record, then ``decide(signatures)`` over the whole
-  dataset: explicit stages over plain data, so any executor can run them.
+- :class:`GlobalStep`: ``signature(record)`` per record (or ``sign(records)`` per shard), then
+  ``decide`` over the whole dataset: explicit stages over plain data, so any executor can run them.
 - :class:`LLMStep`: ``build_prompt(record)`` and ``parse_reply(record, reply)`` around an async client.
 
 A step is built from typed parameters (:class:`StepParams`: frozen, unknown keys rejected), has no
@@ -19,7 +19,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -139,41 +139,94 @@ class FilterStep(Step):
         return verdict
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A global step's note on a record it keeps: metadata keys to set (a cluster id, a split)."""
+
+    metadata: dict[str, Any]
+
+
+class Position(NamedTuple):
+    """Where a record is in a run: its shard and index there, a label for people (file:line)
+    and its id (None when it has none)."""
+
+    shard: int
+    item: int
+    where: str
+    id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a reject names this record: its id, else where it was read."""
+        return self.id if self.id is not None else self.where
+
+
+class Signed(NamedTuple):
+    """One shard's signatures as :meth:`GlobalStep.decide_shards` receives them: the shard,
+    each record's label and id, and what :meth:`GlobalStep.sign` returned for the shard."""
+
+    shard: int
+    wheres: list[str]
+    ids: list[str | None]
+    signatures: Any
+
+    def position(self, item: int) -> Position:
+        return Position(self.shard, item, self.wheres[item], self.ids[item])
+
+
 class GlobalStep(Step):
     """Work that needs the whole dataset, as explicit stages over plain data.
 
-    1. :meth:`signature` runs per record, in parallel, where the records are;
-    2. :meth:`decide` runs once over every ``(position, signature)`` pair, in input order, and
-       yields the positions to drop with their :class:`Reject`;
-    3. the executor drops them.
+    1. :meth:`sign` runs per shard, in parallel, where the records are (by default
+       :meth:`signature` per record);
+    2. :meth:`decide_shards` runs once over every shard's signatures, in input order, and yields
+       the positions to drop with their :class:`Reject`, or to keep with a :class:`Mark`;
+    3. the executor drops and marks them.
 
-    Only :meth:`signature` is required; the default :meth:`decide` keeps the first record of each
-    signature and drops later ones as ``duplicate`` (the value names the position kept).
+    Implement :meth:`signature` for record-by-record work, whose default :meth:`decide` keeps the
+    first record of each signature and drops later ones as ``duplicate`` (the value names the
+    record kept); or :meth:`sign` and :meth:`decide_shards` for work on whole blocks (arrays).
     """
 
     kind: ClassVar[StepKind] = "global"
     code: ClassVar[str] = "duplicate"
-    #: True when :meth:`decide` only drops records and changes nothing in the ones it keeps: the
-    #: per-record steps after this one may then run ahead on every record in the same pass over
-    #: the data (the engine discards what they did to the records dropped here), which saves
-    #: writing every record out and reading it back. A step whose decision edits the records it
-    #: keeps sets it to False.
-    drops_only: ClassVar[bool] = True
+
+    @property
+    def drops_only(self) -> bool:
+        """True when the decision only drops records and changes nothing in the ones it keeps:
+        the per-record steps after this one may then run ahead on every record in the same pass
+        over the data (the engine discards what they did to the records dropped here), which
+        saves writing every record out and reading it back. False for a step that marks."""
+        return True
 
     def signature(self, record: Record) -> Hashable | None:
         """A value that identifies what must be compared; ``None`` exempts the record."""
         raise NotImplementedError
 
+    def sign(self, records: list[Record]) -> Any:
+        """The signatures of one shard's records (any picklable value)."""
+        return [self.signature(r) for r in records]
+
+    def decide_shards(self, shards: Iterable[Signed]) -> Iterator[tuple[Position, Reject | Mark]]:
+        """The decision over every shard's signatures, given in input order."""
+
+        def pairs() -> Iterator[tuple[Position, Any]]:
+            for signed in shards:
+                for item, sig in enumerate(signed.signatures):
+                    yield signed.position(item), sig
+
+        yield from self.decide(pairs())
+
     def decide(
-        self, signatures: Iterable[tuple[Any, Hashable | None]]
-    ) -> Iterator[tuple[Any, Reject]]:
-        first: dict[Hashable, Any] = {}
+        self, signatures: Iterable[tuple[Position, Hashable | None]]
+    ) -> Iterator[tuple[Position, Reject | Mark]]:
+        first: dict[Hashable, Position] = {}
         for position, sig in signatures:
             if sig is None:
                 continue
             kept = first.setdefault(sig, position)
             if kept != position:
-                yield position, Reject(self.code, value=getattr(kept, "where", kept))
+                yield position, Reject(self.code, value=kept.label, detail=f"kept {kept.where}")
 
 
 class LLMClient(Protocol):

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from ftprep.record import Record
 from ftprep.steps import get_step
+from ftprep.steps.base import Position
 from ftprep.steps.dedup.exact import ExactDeduplicator
 
 
-def chat(user: str, reply: str, system: str | None = None, **meta: object) -> Record:
+def chat(
+    user: str, reply: str, system: str | None = None, id: str | None = None, **meta: object
+) -> Record:
     messages = [{"role": "system", "content": system}] if system else []
     messages += [{"role": "user", "content": user}, {"role": "assistant", "content": reply}]
-    return Record.from_dict({"messages": messages, "metadata": meta})
+    record = Record.from_dict({"messages": messages, "metadata": meta})
+    record.id = id
+    return record
 
 
 def test_normalized_comparison_ignores_case_space_and_width() -> None:
@@ -50,19 +57,76 @@ def test_roles_order_tools_system_and_metadata() -> None:
     assert step.signature(text) == step.signature(Record(text="hello   WORLD"))
 
 
-def test_decide_keeps_the_first_and_names_it() -> None:
+def _positions(n: int, ids: list[str | None] | None = None) -> list[Position]:
+    ids = ids or [None] * n
+    return [Position(0, i, f"in.jsonl:{i + 1}", ids[i]) for i in range(n)]
+
+
+def test_decide_keeps_the_first_and_names_it_by_id() -> None:
     step = ExactDeduplicator()
-    sigs = [
-        (("0", 0), b"x"),
-        (("0", 1), b"y"),
-        (("1", 0), b"x"),
-        (("1", 1), None),
-        (("1", 2), b"x"),
+    pos = _positions(5, ["a", None, "c", "d", "e"])
+    drops = list(step.decide(zip(pos, [b"x", b"y", b"x", None, b"y"], strict=True)))
+    assert [(p.item, r.value, r.detail) for p, r in drops] == [
+        (2, "a", "kept in.jsonl:1"),  # the id of the record kept
+        (4, "in.jsonl:2", "kept in.jsonl:2"),  # no id: where it was read
     ]
-    drops = list(step.decide(sigs))
-    assert [p for p, _ in drops] == [("1", 0), ("1", 2)]
-    assert {r.code for _, r in drops} == {"duplicate"}
-    assert drops[0][1].value == ("0", 0)
+
+
+def _dedup(step: ExactDeduplicator, records: list[Record]) -> list[tuple[int, str]]:
+    """(dropped index, value) for each record the step drops."""
+    ids = [r.id for r in records]
+    sigs = [step.signature(r) for r in records]
+    return [
+        (p.item, r.value) for p, r in step.decide(zip(_positions(len(ids), ids), sigs, strict=True))
+    ]
+
+
+def test_scopes_compare_the_right_turns() -> None:
+    a = chat("Where is my order?", "It ships today.", id="a")
+    b = chat("where is my order?", "It shipped yesterday.", id="b")
+    c = chat("Can I return it?", "It ships today.", id="c")
+    assert _dedup(ExactDeduplicator(), [a, b, c]) == []
+    assert _dedup(ExactDeduplicator(scope="user"), [a, b, c]) == [(1, "a")]
+    assert _dedup(ExactDeduplicator(scope="assistant"), [a, b, c]) == [(2, "a")]
+    by_field = ExactDeduplicator(scope="field", field="metadata.topic")
+    a.metadata["topic"], b.metadata["topic"] = "Shipping", "shipping "  # normalized too
+    assert _dedup(by_field, [a, b, c]) == [(1, "a")]  # c has no topic: never a duplicate
+    with pytest.raises(ValidationError, match="needs a field"):
+        ExactDeduplicator(scope="field")
+    with pytest.raises(ValidationError, match="only read with scope: field"):
+        ExactDeduplicator(field="metadata.topic")
+
+
+def test_normalizations_are_chosen() -> None:
+    a = chat("Where is my order?", "It ships today!")
+    b = chat("Where is my order", "It ships today")
+    assert _dedup(ExactDeduplicator(), [a, b]) == []
+    assert _dedup(ExactDeduplicator(normalize=["case", "whitespace", "punctuation"]), [a, b]) == [
+        (1, "in.jsonl:1")
+    ]
+    assert ExactDeduplicator(normalize=True).params.normalize == ["unicode", "case", "whitespace"]
+    assert ExactDeduplicator(normalize=False).params.normalize == []
+
+
+@pytest.mark.parametrize(
+    ("keep", "kept"),
+    [("first", "a"), ("rating", "c"), ("longest", "b"), ("newest", "d")],
+)
+def test_keep_policies(keep: str, kept: str) -> None:
+    records = [
+        chat("Where is my order?", "It ships today.", rating=3, created_at="2024-01-02"),
+        chat("Where is my order? ", "It  ships today.", rating="4", created_at=1704240000),
+        chat("where is my order?", "It ships today.", rating=5, created_at="2023-12-31T23:00Z"),
+        chat("Where is my ORDER?", "It ships today.", created_at="2024-03-01"),
+        chat("WHERE is my order?", "It ships today.", rating=5),
+    ]
+    # b is the longest in characters, the same as the others once normalized
+    for r, rid in zip(records, "abcde", strict=True):
+        r.id = rid
+    records[1].messages[1].content = "It  ships today.   "
+    dropped = _dedup(ExactDeduplicator(keep=keep, normalize=["case", "whitespace"]), records)
+    assert {value for _, value in dropped} == {kept}
+    assert sorted(i for i, _ in dropped) == [i for i, r in enumerate(records) if r.id != kept]
 
 
 def _turns_key(step: ExactDeduplicator, record: Record) -> tuple[tuple[str, str], ...]:
@@ -70,7 +134,7 @@ def _turns_key(step: ExactDeduplicator, record: Record) -> tuple[tuple[str, str]
     return tuple((m.role, step._norm(m.text)) for m in record.messages)
 
 
-_TRICKY = "aAß ẞ\u00a0\u00a8\u0301e\u3000\x00\t\n.Ｏ"
+_TRICKY = "aAß ẞ\u00a0\u00a8\u0301e\u3000\x00\t\n.!Ｏ"
 
 
 @given(
@@ -84,14 +148,17 @@ _TRICKY = "aAß ẞ\u00a0\u00a8\u0301e\u3000\x00\t\n.Ｏ"
         min_size=1,
         max_size=3,
     ),
+    st.sets(st.sampled_from(["unicode", "case", "whitespace", "punctuation"])),
 )
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 def test_the_fast_signature_of_plain_turns_is_exactly_per_turn_equality(
-    a: list[tuple[str, str]], b: list[tuple[str, str]]
+    a: list[tuple[str, str]], b: list[tuple[str, str]], kinds: set[str]
 ) -> None:
     """Whole-conversation normalization in one pass must agree with turn-by-turn normalization
-    on boundary spaces, NFKC that makes spaces (U+00A8), case folding that grows (ß) and NULs."""
-    step = ExactDeduplicator()
+    on boundary spaces, NFKC that makes spaces (U+00A8), case folding that grows (ß), removed
+    punctuation and NULs, whatever normalizations are chosen."""
+    step = ExactDeduplicator(normalize=sorted(kinds))
+    step.ensure_setup()
     ra, rb = (
         Record.from_dict({"messages": [{"role": r, "content": t} for r, t in turns]})
         for turns in (a, b)

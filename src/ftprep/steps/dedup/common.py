@@ -1,0 +1,175 @@
+"""What the dedup steps share: which part of a record is compared (the scope), how its text is
+normalized first, and which record of a group of duplicates is kept (the keep policy)."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Collection
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from ftprep.record import Record
+from ftprep.steps.base import StepParams
+from ftprep.steps.text import TEXT_ROLE, iter_texts
+
+Scope = Literal["conversation", "user", "assistant", "field"]
+Keep = Literal["first", "rating", "longest", "newest"]
+Normalization = Literal["unicode", "case", "whitespace", "punctuation"]
+
+#: what "normalize: true" means
+DEFAULT_NORMALIZE: tuple[Normalization, ...] = ("unicode", "case", "whitespace")
+#: metadata keys read, in this order, for ``keep: newest``
+TIME_KEYS = ("created_at", "updated_at", "timestamp", "date", "time")
+
+#: punctuation and symbols (anything but word characters and whitespace); NUL is left alone, for
+#: it separates turns in the joined texts that are normalized in one pass
+_PUNCTUATION = re.compile(r"[^\w\s\x00]+")
+
+
+class DedupParams(StepParams):
+    """The parameters every dedup step has: what to compare and which duplicate to keep."""
+
+    scope: Scope = Field(
+        "conversation",
+        description="What is compared: the whole `conversation`, the `user` turns only (prompt "
+        "dedup), the `assistant` turns only, or one `field` (see `field`).",
+    )
+    field: str | None = Field(
+        None,
+        description="With `scope: field`, a dotted path into the record, e.g. `metadata.question` "
+        "or `id`; records without it are never duplicates.",
+    )
+    include_system: bool = Field(
+        True, description="Take system and developer turns into a `conversation` comparison."
+    )
+    keep: Keep = Field(
+        "first",
+        description="Which record of a group is kept: the `first` in input order, the highest "
+        "`rating` (metadata.rating), the `longest` (characters of text), or the `newest` "
+        f"(metadata {', '.join(TIME_KEYS)}: ISO dates or epoch seconds). Records without the "
+        "value rank last; ties go to the first.",
+    )
+
+    @model_validator(mode="after")
+    def _field_with_scope(self) -> DedupParams:
+        if self.scope == "field" and not self.field:
+            raise ValueError("scope: field needs a field (a dotted path such as metadata.question)")
+        if self.field and self.scope != "field":
+            raise ValueError(f"field is only read with scope: field (scope is {self.scope})")
+        return self
+
+
+def scope_roles(scope: Scope, include_system: bool) -> frozenset[str] | None:
+    """The roles whose turns a scope compares (None: every role)."""
+    if scope == "user":
+        return frozenset({"user"})
+    if scope == "assistant":
+        return frozenset({"assistant"})
+    if include_system:
+        return None
+    return frozenset({"user", "assistant", "tool", "function", TEXT_ROLE})
+
+
+class Normalizer:
+    """Text normalization before comparing: any of Unicode (NFKC), case folding, punctuation
+    and symbols removed, whitespace collapsed; applied in that order.
+
+    Each acts on characters one by one except whitespace collapsing, which acts on words, so
+    normalizing texts joined by ``" \\x00 "`` in one pass equals normalizing each text and joining
+    the results, as long as no text holds a NUL (see ``ExactDeduplicator``).
+    """
+
+    def __init__(self, kinds: Collection[Normalization]) -> None:
+        self.unicode = "unicode" in kinds
+        self.case = "case" in kinds
+        self.punctuation = "punctuation" in kinds
+        self.whitespace = "whitespace" in kinds
+
+    def __call__(self, text: str) -> str:
+        if self.unicode and not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
+        if self.case:
+            text = text.casefold()
+        if self.punctuation:
+            text = _PUNCTUATION.sub("", text)
+        if self.whitespace:
+            text = " ".join(text.split())
+        return text
+
+
+_MISSING = object()
+
+
+def field_value(record: Record, path: str) -> Any:
+    """The value at a dotted ``path`` of the record's canonical form, or None."""
+    head, _, rest = path.partition(".")
+    if head == "metadata":
+        value: Any = record.metadata
+    elif head == "id":
+        value = record.id
+    else:
+        value = record.to_dict().get(head, _MISSING)
+    for key in rest.split(".") if rest else ():
+        if isinstance(value, dict):
+            value = value.get(key, _MISSING)
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return None
+    return None if value is _MISSING else value
+
+
+def scope_text(record: Record, roles: frozenset[str] | None) -> str:
+    """The texts of the scope's turns joined by blank lines (for near-duplicate comparison)."""
+    return "\n\n".join(text for _, text in iter_texts(record, roles) if text)
+
+
+def rank(record: Record, keep: Keep) -> tuple[float, ...]:
+    """A sort key: the record a policy keeps has the smallest (ties: the first in input order)."""
+    if keep == "first":
+        return ()
+    if keep == "rating":
+        rating = _number(record.metadata.get("rating"))
+        return (math.inf if rating is None else -rating,)
+    if keep == "longest":
+        return (-float(sum(len(text) for _, text in iter_texts(record))),)
+    for key in TIME_KEYS:
+        when = parse_time(record.metadata.get(key))
+        if when is not None:
+            return (-when,)
+    return (math.inf,)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def parse_time(value: Any) -> float | None:
+    """Epoch seconds of an ISO date or datetime (naive means UTC) or of epoch seconds or
+    milliseconds; None for anything else."""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return _number(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    number = _number(value)
+    if number is None:
+        return None
+    return number / 1000 if abs(number) > 1e11 else number  # milliseconds
