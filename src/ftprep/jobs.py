@@ -80,3 +80,21 @@ def redact_pii(
     if types:
         params["types"] = types
     return one_shot(src, dst, [{"pii.redact": params}], **kwargs)
+
+
+DEDUP_METHODS = {"exact": "dedup.exact", "minhash": "dedup.minhash"}
+
+
+def dedup(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    *,
+    method: str = "exact",
+    params: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> RunResult:
+    """Drop duplicates (``exact``) or near-duplicates (``minhash``) of ``src`` into ``dst``;
+    ``params`` are the step's (threshold, scope, keep, ...)."""
+    if method not in DEDUP_METHODS:
+        raise ValueError(f"unknown dedup method {method!r}; use one of {', '.join(DEDUP_METHODS)}")
+    return one_shot(src, dst, [{DEDUP_METHODS[method]: params or {}}], **kwargs)

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "apply": "ftprep.cli.clean:apply_command",
     "clean": "ftprep.cli.clean:clean_command",
     "pii": "ftprep.cli.clean:pii_command",
+    "dedup": "ftprep.cli.dedup:dedup_command",
     "demo": "ftprep.cli.demo:demo_command",
 }
 

@@ -32,7 +32,8 @@ def io_options(func: Any) -> Any:
     return click.argument("src", type=click.Path(exists=True, path_type=Path))(func)
 
 
-def _common(options: dict[str, Any]) -> dict[str, Any]:
+def common_run_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of a one-shot job from the options of :func:`run_options`."""
     return {
         "overrides": list(options["overrides"]),
         "workers": options["workers"],
@@ -52,6 +53,13 @@ def apply_command(step_id: str, src: Path, dst: Path, **options: Any) -> None:
 
     Rejects, stats and manifest are written beside DST.
     """
+    params = step_params(options)
+    echo_result(apply(step_id, src, dst, params, **common_run_options(options)))
+
+
+def step_params(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the ``--set KEY=VALUE`` items without a dot out of ``options``: the parameters of
+    the one step a command runs (dotted ones stay recipe overrides, such as options.KEY)."""
     params: dict[str, Any] = {}
     rest = []
     for item in options["overrides"]:
@@ -61,7 +69,7 @@ def apply_command(step_id: str, src: Path, dst: Path, **options: Any) -> None:
         else:
             rest.append(item)
     options["overrides"] = rest
-    echo_result(apply(step_id, src, dst, params, **_common(options)))
+    return params
 
 
 @click.command("clean")
@@ -95,7 +103,7 @@ def clean_command(src: Path, dst: Path, **options: Any) -> None:
         )
         click.echo(yaml.safe_dump(recipe.resolved(), sort_keys=False), nl=False)
         return
-    echo_result(clean(src, dst, skip_groups=groups, skip_steps=skip, **_common(options)))
+    echo_result(clean(src, dst, skip_groups=groups, skip_steps=skip, **common_run_options(options)))
 
 
 @click.command("pii")
@@ -114,4 +122,4 @@ def clean_command(src: Path, dst: Path, **options: Any) -> None:
 def pii_command(src: Path, dst: Path, mode: str, types: str | None, **options: Any) -> None:
     """Find PII in every turn of SRC and redact, mask, hash or pseudonymize it into DST."""
     wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
-    echo_result(redact_pii(src, dst, mode=mode, types=wanted, **_common(options)))
+    echo_result(redact_pii(src, dst, mode=mode, types=wanted, **common_run_options(options)))

@@ -39,7 +39,18 @@ from ftprep.io.writers import writer_container
 from ftprep.reading import Source, open_source
 from ftprep.steps import Mark, Reject, Signed
 
-DEPENDENCIES = ("orjson", "pydantic", "PyYAML", "click", "rich", "ftfy", "phonenumbers", "Faker")
+DEPENDENCIES = (
+    "orjson",
+    "pydantic",
+    "PyYAML",
+    "click",
+    "rich",
+    "ftfy",
+    "phonenumbers",
+    "Faker",
+    "numpy",
+    "rensa",
+)
 
 
 @dataclass

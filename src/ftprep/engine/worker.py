@@ -262,7 +262,8 @@ class ShardRun:
         last = task.segment == len(p.segments) - 1
         outputs: list[dict[str, Any]] = []
         if self.segment.gate is not None:  # first: the steps run ahead may change the records
-            _, step = self.segment.gate
+            name, step = self.segment.gate
+            started = time.perf_counter()
             step.ensure_setup()
             signed = Signed(
                 task.shard,
@@ -271,6 +272,7 @@ class ShardRun:
                 step.sign(records),
             )
             write_pickle(p.shard_file(task.segment, task.shard, "sig"), tuple(signed))
+            self.steps.setdefault(name, StepCount()).seconds += time.perf_counter() - started
         kept = len(records)
         if p.tail_render and task.segment == len(p.segments) - 2:
             ahead = self._run_ahead(records)  # plain tuples pickle several times faster

@@ -7,6 +7,7 @@ from ftprep.steps.clean.quotes import QuoteNormalizer
 from ftprep.steps.clean.unicode import UnicodeNormalizer
 from ftprep.steps.clean.whitespace import WhitespaceNormalizer
 from ftprep.steps.dedup.exact import ExactDeduplicator
+from ftprep.steps.dedup.minhash import MinHashDeduplicator
 from ftprep.steps.filter.error_reply import ErrorReplyFilter
 from ftprep.steps.filter.language import LanguageFilter
 from ftprep.steps.filter.length import LengthFilter
@@ -35,6 +36,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     MetadataFilter,
     PiiRedactor,
     ExactDeduplicator,
+    MinHashDeduplicator,
 )
 
 STEPS: dict[str, type[Step]] = {cls.id: cls for cls in STEP_CLASSES}
