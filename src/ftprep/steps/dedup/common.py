@@ -6,14 +6,16 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import Field, model_validator
 
 from ftprep.record import Record
-from ftprep.steps.base import StepParams
+from ftprep.steps.base import Mark, Position, Reject, StepParams
 from ftprep.steps.text import TEXT_ROLE, iter_texts
 
 Scope = Literal["conversation", "user", "assistant", "field"]
@@ -173,3 +175,39 @@ def parse_time(value: Any) -> float | None:
     if number is None:
         return None
     return number / 1000 if abs(number) > 1e11 else number  # milliseconds
+
+
+def cluster_decisions(
+    roots: npt.NDArray[np.int64],
+    ranks: list[tuple[float, ...]],
+    positions: list[Position],
+    similarity: Callable[[int, npt.NDArray[np.int64]], npt.NDArray[np.float64]],
+    *,
+    code: str,
+    mark: bool,
+    what: str = "similarity",
+) -> Iterator[tuple[Position, Reject | Mark]]:
+    """The decisions for clusters of records (``roots[i]``: the cluster of record ``i``, records
+    in input order): in each cluster of two or more, the record with the smallest rank (ties:
+    the first) is kept, and marked ``near_dup = {cluster, size}`` with ``mark``; the others are
+    dropped as ``code``, naming the kept record and their ``similarity(kept, others)`` to it.
+    Yielded in input order."""
+    order = np.argsort(roots, kind="stable")
+    cuts = np.flatnonzero(np.diff(roots[order])) + 1
+    found: list[tuple[int, Reject | Mark]] = []
+    for members in np.split(order, cuts):
+        if len(members) < 2:
+            continue
+        index = [int(i) for i in members]  # in input order (stable sort)
+        kept = min(index, key=lambda i: (ranks[i], i))
+        size = len(index)
+        others = np.array([i for i in index if i != kept], dtype=np.int64)
+        keeper = positions[kept]
+        for i, score in zip(others.tolist(), similarity(kept, others).tolist(), strict=True):
+            detail = f"near-duplicate of {keeper.where} ({what} {score:.2f}, cluster of {size})"
+            found.append((i, Reject(code, value=keeper.label, detail=detail)))
+        if mark:
+            found.append((kept, Mark({"near_dup": {"cluster": keeper.label, "size": size}})))
+    found.sort(key=lambda item: item[0])
+    for i, outcome in found:
+        yield positions[i], outcome

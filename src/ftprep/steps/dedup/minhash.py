@@ -29,6 +29,7 @@ from ftprep.steps.base import GlobalStep, Mark, Position, Reject, Signed
 from ftprep.steps.dedup.common import (
     DedupParams,
     Normalizer,
+    cluster_decisions,
     field_value,
     rank,
     scope_roles,
@@ -188,30 +189,18 @@ class MinHashDeduplicator(GlobalStep):
         ranks: list[tuple[float, ...]],
         positions: list[Position],
     ) -> Iterator[tuple[Position, Reject | Mark]]:
-        order = np.argsort(roots, kind="stable")
-        sorted_roots = roots[order]
-        cuts = np.flatnonzero(np.diff(sorted_roots)) + 1
-        found: list[tuple[int, Reject | Mark]] = []
-        for members in np.split(order, cuts):
-            if len(members) < 2:
-                continue
-            index = [int(i) for i in members]  # in input order (stable sort)
-            kept = min(index, key=lambda i: (ranks[i], i))
-            size = len(index)
-            others = [i for i in index if i != kept]
-            similarity = estimated_similarity(
-                values, np.full(len(others), kept), np.array(others, dtype=np.int64)
-            )
-            keeper = positions[kept]
-            for i, s in zip(others, similarity, strict=True):
-                detail = f"near-duplicate of {keeper.where} (estimated similarity {s:.2f}, "
-                detail += f"cluster of {size})"
-                found.append((i, Reject(self.code, value=keeper.label, detail=detail)))
-            if self.params.mark:
-                found.append((kept, Mark({"near_dup": {"cluster": keeper.label, "size": size}})))
-        found.sort(key=lambda item: item[0])
-        for i, outcome in found:
-            yield positions[i], outcome
+        def similarity(kept: int, others: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+            return estimated_similarity(values, np.full(len(others), kept), others)
+
+        return cluster_decisions(
+            roots,
+            ranks,
+            positions,
+            similarity,
+            code=self.code,
+            mark=self.params.mark,
+            what="estimated similarity",
+        )
 
 
 def minhash_matrix(
