@@ -9,6 +9,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.ftprep-installed-${extras//,/-}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  case ",${extras}," in
+    # the CPU build of torch, pinned: an unpinned torch pulls gigabytes of CUDA packages
+    *,all,*|*,semantic,*) .venv/bin/python -m pip install --quiet "torch==2.13.0" ;;
+  esac
   .venv/bin/python -m pip install --quiet -e ".[${extras}]"
   touch "$stamp"
 fi

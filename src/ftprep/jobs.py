@@ -82,7 +82,7 @@ def redact_pii(
     return one_shot(src, dst, [{"pii.redact": params}], **kwargs)
 
 
-DEDUP_METHODS = {"exact": "dedup.exact", "minhash": "dedup.minhash"}
+DEDUP_METHODS = {"exact": "dedup.exact", "minhash": "dedup.minhash", "semantic": "dedup.semantic"}
 
 
 def dedup(
@@ -98,3 +98,30 @@ def dedup(
     if method not in DEDUP_METHODS:
         raise ValueError(f"unknown dedup method {method!r}; use one of {', '.join(DEDUP_METHODS)}")
     return one_shot(src, dst, [{DEDUP_METHODS[method]: params or {}}], **kwargs)
+
+
+def split(
+    src: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    params: dict[str, Any] | None = None,
+    fmt: str | None = None,
+    to: str = "openai",
+    overrides: list[str] | None = None,
+    workers: int | str | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> RunResult:
+    """Split ``src`` into ``out_dir/{train,validation,test}.jsonl`` (names and shares from
+    ``params``), with rejects, stats and manifest in ``out_dir``."""
+    folder = Path(out_dir).resolve()
+    data = one_shot_recipe(
+        str(Path(src).resolve()),
+        str(folder / "{split}.jsonl"),
+        [{"split": params or {}}],
+        fmt=fmt,
+        to=to,
+    )
+    data["output_dir"] = str(folder)
+    recipe = parse_recipe(data, file="<command line>", overrides=overrides)
+    return run(recipe, workers=workers, resume=resume, progress=progress)

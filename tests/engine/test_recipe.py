@@ -53,7 +53,12 @@ def test_all_step_forms_resolve_with_defaults(tmp_path: Path) -> None:
         "scope": "message",
     }
     assert resolved["steps"][0]["normalize"] == ["unicode", "case", "whitespace"]
-    assert resolved["outputs"][1] == {"path": "train.json", "format": "sharegpt", "container": None}
+    assert resolved["outputs"][1] == {
+        "path": "train.json",
+        "format": "sharegpt",
+        "container": None,
+        "split": None,
+    }
     assert resolved["options"] == {
         "workers": "auto",
         "chunk_size": 100,

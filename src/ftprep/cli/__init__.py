@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "clean": "ftprep.cli.clean:clean_command",
     "pii": "ftprep.cli.clean:pii_command",
     "dedup": "ftprep.cli.dedup:dedup_command",
+    "decontaminate": "ftprep.cli.dedup:decontaminate_command",
+    "split": "ftprep.cli.split:split_command",
     "demo": "ftprep.cli.demo:demo_command",
 }
 

@@ -83,6 +83,8 @@ def echo_result(result: RunResult) -> None:
         f"in {result.seconds:.1f} s with {result.workers} worker(s)"
         + (f" ({result.resumed_shards} shard(s) reused)" if result.resumed_shards else "")
     )
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     for path in result.outputs:
         click.echo(f"output:   {path}")
     click.echo(f"rejects:  {result.rejects}")

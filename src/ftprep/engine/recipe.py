@@ -50,9 +50,15 @@ class InputSpec(_Strict):
 
 
 class OutputSpec(_Strict):
-    path: str = Field(description="Output file, relative to output_dir.")
+    path: str = Field(
+        description="Output file, relative to output_dir; `{split}` in it makes one output per "
+        "split of the `split` step."
+    )
     format: str = Field("openai", description="Output format.")
     container: str | None = Field(None, description="File kind (default: from the extension).")
+    split: str | None = Field(
+        None, description="Only the records of this split (`metadata.split`, set by `split`)."
+    )
 
 
 class Options(_Strict):
@@ -186,6 +192,7 @@ def parse_recipe(
             at: DocPath = ("steps", index, *_param_path(steps_raw[index], step_id, err["loc"]))
             msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
             raise fail(msg, at, step=name, key=key) from None
+    outputs = _route_splits(outputs, steps, fail)
     return Recipe(
         inputs=inputs,
         outputs=outputs,
@@ -195,6 +202,39 @@ def parse_recipe(
         base_dir=base_dir or Path(),
         file=file,
     )
+
+
+def _route_splits(outputs: list[OutputSpec], steps: list[StepSpec], fail: Any) -> list[OutputSpec]:
+    """Expand ``{split}`` in output paths into one output per split name, and check that every
+    split goes to some output (a record no output takes would be lost)."""
+    names: list[str] = []
+    for spec in steps:
+        split_names = getattr(spec.params, "split_names", None)
+        if callable(split_names):
+            names = list(split_names())
+    expanded: list[OutputSpec] = []
+    for index, out in enumerate(outputs):
+        if "{split}" not in out.path:
+            expanded.append(out)
+            continue
+        if not names:
+            raise fail("{split} in an output path needs a split step", ("outputs", index, "path"))
+        if out.split is not None:
+            raise fail("an output with {split} in its path takes no split", ("outputs", index))
+        expanded += [
+            out.model_copy(update={"path": out.path.replace("{split}", n), "split": n})
+            for n in names
+        ]
+    routed = [o.split for o in expanded]
+    if routed and None not in routed:
+        missing = [n for n in names if n not in routed]
+        if missing:
+            raise fail(
+                f"no output takes split(s) {', '.join(missing)}: add outputs for them, one "
+                "without split:, or {split} in a path",
+                ("outputs",),
+            )
+    return expanded
 
 
 def _step_entry(raw: Any, index: int, fail: Any) -> list[Any]:

@@ -66,6 +66,7 @@ class RunResult:
     seconds: float = 0.0
     resumed_shards: int = 0
     workers: int = 1
+    warnings: list[str] = field(default_factory=list)
 
 
 def run(
@@ -91,7 +92,7 @@ def run(
     }
     resumed = _prepare_work(layout.work, state, resume)
     targets = [
-        OutputTarget(path, get_format(o.format), o.container or writer_container(path))
+        OutputTarget(path, get_format(o.format), o.container or writer_container(path), o.split)
         for o, path in zip(recipe.outputs, layout.outputs, strict=True)
     ]
     steps = recipe.build_steps()
@@ -166,7 +167,7 @@ def _prepare_work(work: Path, state: dict[str, Any], resume: bool) -> bool:
 
 def _done_shards(pipeline: Pipeline, segment: int) -> dict[int, dict[str, Any]]:
     folder = pipeline.work / f"s{segment:02d}"
-    return {int(p.stem): read_json(p) for p in sorted(folder.glob("*.json"))}
+    return {int(p.stem): read_json(p) for p in sorted(folder.glob("*.json")) if p.stem.isdigit()}
 
 
 def _tasks(
@@ -206,9 +207,16 @@ def _decide(pipeline: Pipeline, segment: int, shards: list[int]) -> None:
             yield Signed(*read_pickle(pipeline.shard_file(segment, shard, "sig")))
 
     decisions: dict[int, dict[int, Reject | Mark]] = {}
+    step.take_stats()
     for position, outcome in step.decide_shards(signed()):
         decisions.setdefault(position.shard, {})[position.item] = outcome
-    write_pickle(pipeline.work / f"s{segment:02d}" / "decisions.pkl", decisions)
+    found = step.take_stats()
+    folder = pipeline.work / f"s{segment:02d}"
+    write_json(
+        folder / "decided.json",
+        {"counts": dict(found.counts), "warnings": found.warnings, "report": found.report},
+    )
+    write_pickle(folder / "decisions.pkl", decisions)
 
 
 def _load_drops(pipeline: Pipeline, segment: int) -> dict[int, dict[int, Any]]:
@@ -250,9 +258,10 @@ def _finish(
         read=sum(m["read"] for m in metas[0]),
         written=sum(m["kept"] for m in metas[-1]),
         rejected=sum(m["rejected"] for seg in metas for m in seg),
-        steps=_step_totals(recipe, metas),
+        steps=_step_totals(recipe, metas, _decided(pipeline)),
         workers=workers,
     )
+    result.warnings = [f"{s['name']}: {w}" for s in result.steps for w in s.pop("warnings", [])]
     if result.read != result.written + result.rejected:
         raise FtprepError(
             f"accounting error: read {result.read} != written {result.written} "
@@ -271,6 +280,7 @@ def _finish(
         "read": result.read,
         "written": result.written,
         "rejected": result.rejected,
+        "warnings": result.warnings,
         "reject_reasons": _sum_dicts(s["rejected"] for s in result.steps),
         "steps": result.steps,
         "outputs": outputs,
@@ -309,7 +319,18 @@ def _join(path: Path, parts: list[Path]) -> None:
     tmp.replace(path)
 
 
-def _step_totals(recipe: Recipe, metas: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _decided(pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+    """What each global step's decision counted, warned about and reported, by step name."""
+    found = {}
+    for s, segment in enumerate(pipeline.segments):
+        if segment.gate is not None:
+            found[segment.gate[0]] = read_json(pipeline.work / f"s{s:02d}" / "decided.json")
+    return found
+
+
+def _step_totals(
+    recipe: Recipe, metas: list[list[dict[str, Any]]], decided: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     names = ["read", *(s.name for s in recipe.steps), "write"]
     ids = {s.name: s.id for s in recipe.steps}
     totals: dict[str, dict[str, Any]] = {}
@@ -332,7 +353,13 @@ def _step_totals(recipe: Recipe, metas: list[list[dict[str, Any]]]) -> list[dict
         if name != "read" and t["in"] != t["kept"] + sum(t["rejected"].values()):
             raise FtprepError(f"accounting error in step {name}: {t}")
         t["seconds"] = round(t["seconds"], 3)
-        out.append({"name": name, "step": ids.get(name, name), **t})
+        entry = {"name": name, "step": ids.get(name, name), **t}
+        if name in decided:
+            entry["counts"] = _sum_dicts([t["counts"], decided[name]["counts"]])
+            entry["warnings"] = decided[name]["warnings"]
+            if decided[name]["report"]:
+                entry["report"] = decided[name]["report"]
+        out.append(entry)
     return out
 
 

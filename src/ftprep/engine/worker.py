@@ -56,6 +56,11 @@ class OutputTarget:
     path: Path
     format: Format
     container: str
+    #: only records whose ``metadata.split`` is this
+    split: str | None = None
+
+    def takes(self, record: Record) -> bool:
+        return self.split is None or record.metadata.get("split") == self.split
 
 
 @dataclass
@@ -325,12 +330,17 @@ class ShardRun:
     def _render_one(
         self, record: Record, scratch: list[Losses]
     ) -> tuple[tuple[bytes, ...], tuple[dict[str, int], ...] | None]:
-        """The record's row for each output, and what each output could not hold (or None)."""
+        """The record's row for each output (empty for an output that does not take it), and
+        what each output could not hold (or None); :class:`Unconvertible` when no output takes
+        it."""
         try:
             rows = tuple(
-                _dump(o.format.render(record, scratch[k]))
+                _dump(o.format.render(record, scratch[k])) if o.takes(record) else b""
                 for k, o in enumerate(self.pipeline.outputs)
             )
+            if not any(rows):
+                split = record.metadata.get("split")
+                raise NoOutput(f"no output takes records of split {split!r}")
         finally:
             losses = tuple(dict(x) for x in scratch) if any(scratch) else None
             for x in scratch:
@@ -380,7 +390,7 @@ class ShardRun:
                 rows[i], losses[i] = self._render_one(record, scratch)
             except (Unconvertible, ValueError) as exc:
                 entry = _reject_entry(WRITE_STEP, _unconvertible(exc), record)
-                fates[i] = Fate(len(steps), "unconvertible", entry, "")
+                fates[i] = Fate(len(steps), getattr(exc, "code", "unconvertible"), entry, "")
         out = []
         for i, record in enumerate(records):
             src = record.source
@@ -406,7 +416,8 @@ class ShardRun:
             for r in rendered:
                 if r.losses:
                     losses.update(r.losses[k])
-            outputs.append({"rows": len(rendered), "losses": dict(sorted(losses.items()))})
+            rows = sum(1 for r in rendered if r.rows[k])
+            outputs.append({"rows": rows, "losses": dict(sorted(losses.items()))})
 
     def _finish_rendered(self) -> dict[str, Any]:
         """The last segment when the previous one rendered already: apply the last global
@@ -536,8 +547,16 @@ def _entry(step: str, reject: Reject, file: str | None, line: int | None, record
     )
 
 
+class NoOutput(Unconvertible):
+    """No output of the run takes the record (outputs routed by split)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = "no_output"
+
+
 def _unconvertible(exc: Exception) -> Reject:
-    return Reject("unconvertible", detail=str(exc))
+    return Reject(getattr(exc, "code", "unconvertible"), detail=str(exc))
 
 
 def _dump(value: Any) -> bytes:

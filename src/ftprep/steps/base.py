@@ -52,9 +52,14 @@ class StepStats:
     """What one step counted and measured over some records; merged across chunks and workers."""
 
     counts: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    #: what a global step's decision found, as plain data (a split's sizes, leaked pairs...)
+    report: dict[str, Any] = field(default_factory=dict)
 
     def merge(self, other: StepStats) -> None:
         self.counts.update(other.counts)
+        self.warnings += other.warnings
+        self.report.update(other.report)
 
 
 class Step:
@@ -91,6 +96,10 @@ class Step:
         """The stats gathered since the last call, and a fresh start."""
         stats, self.stats = self.stats, StepStats()
         return stats
+
+    def warn(self, message: str) -> None:
+        """Say something the user should look at (shown after the run, kept in stats.json)."""
+        self.stats.warnings.append(message)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"

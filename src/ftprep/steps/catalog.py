@@ -6,8 +6,11 @@ from ftprep.steps.base import Step
 from ftprep.steps.clean.quotes import QuoteNormalizer
 from ftprep.steps.clean.unicode import UnicodeNormalizer
 from ftprep.steps.clean.whitespace import WhitespaceNormalizer
+from ftprep.steps.dataset.split import Splitter
+from ftprep.steps.dedup.decontam import Decontaminator
 from ftprep.steps.dedup.exact import ExactDeduplicator
 from ftprep.steps.dedup.minhash import MinHashDeduplicator
+from ftprep.steps.dedup.semantic import SemanticDeduplicator
 from ftprep.steps.filter.error_reply import ErrorReplyFilter
 from ftprep.steps.filter.language import LanguageFilter
 from ftprep.steps.filter.length import LengthFilter
@@ -37,6 +40,9 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     PiiRedactor,
     ExactDeduplicator,
     MinHashDeduplicator,
+    SemanticDeduplicator,
+    Decontaminator,
+    Splitter,
 )
 
 STEPS: dict[str, type[Step]] = {cls.id: cls for cls in STEP_CLASSES}

@@ -15,8 +15,10 @@ Stages, over plain data:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from functools import cache
+from types import ModuleType
 from typing import ClassVar, NamedTuple
 
 import numpy as np
@@ -129,7 +131,7 @@ class MinHashDeduplicator(GlobalStep):
 
     def setup(self) -> None:
         try:
-            import rensa  # noqa: F401
+            rensa()
         except ImportError as exc:  # pragma: no cover - the extra is part of every install we test
             raise FtprepError(
                 "dedup.minhash needs the rensa package: pip install 'ftprep[dedup]'"
@@ -203,12 +205,25 @@ class MinHashDeduplicator(GlobalStep):
         )
 
 
+def rensa() -> ModuleType:
+    """The rensa module, with Rayon's thread pool (which rensa uses) held to one thread.
+
+    A Rayon pool started in a process does not survive ``fork``: a forked worker that hands it
+    work waits forever. The engine forks its workers, and a run with one worker works in the
+    calling process, so one process may do both; with one thread rensa never uses the pool. The
+    workers give the parallelism instead.
+    """
+    os.environ["RAYON_NUM_THREADS"] = "1"
+    import rensa as module
+
+    return module
+
+
 def minhash_matrix(
     texts: list[str], *, num_perm: int = 128, seed: int = 1, ngram: int = 5, unit: Unit = "word"
 ) -> U32:
     """MinHash signatures of normalized ``texts``, one row each (an empty text: all zero)."""
-    from rensa import RMinHash
-
+    RMinHash = rensa().RMinHash
     hashes, offsets = shingle_hashes(texts, ngram, unit)
     out = np.zeros((len(texts), num_perm), dtype=np.uint32)
     nonempty = np.flatnonzero(np.diff(offsets) > 0)
