@@ -13,6 +13,8 @@ Writes, into the directory given (default: the current one):
 - ``clean.jsonl``: four clean examples;
 - ``alpaca.json``, ``chat.jsonl``, ``qa.csv``, ``support.jsonl`` + ``dataset_info.json``,
   ``oasst.jsonl``, ``bfcl.json``: inputs of the convert guide;
+- ``logs.jsonl`` and ``eval.jsonl``: logged support chats with copies, near-duplicates,
+  sessions and categories, and an eval set some of them leak into (the dedup guide);
 - ``hf-alpaca/``: a Hugging Face ``DatasetDict`` (``train`` and ``test``) of Alpaca rows, when the
   ``datasets`` extra is installed;
 - ``my-model/``: a toy model directory (a byte-level BPE trained here on a few hundred sentences,
@@ -367,6 +369,73 @@ def hf_dataset(directory: Path) -> bool:
     return True
 
 
+TOPICS = {
+    "shipping": [
+        "Where is my order {n}? It was supposed to arrive on {day}.",
+        "My parcel {n} shows delivered but nothing is at my door.",
+    ],
+    "billing": [
+        "I was charged twice for order {n} on {day}, can you refund one?",
+        "Can I get a proper invoice for order {n}?",
+    ],
+    "returns": [
+        "How do I return the lamp from order {n}? It arrived broken on {day}.",
+    ],
+    "account": [
+        "I cannot log in since {day}, the reset email never arrives.",
+    ],
+}
+REPLIES = {
+    "shipping": "Order {n} left our warehouse on {day} and is with the carrier; the tracking link "
+    "in your confirmation email shows each stop. If it has not arrived within three working days, "
+    "reply here and we will send a replacement at no cost.",
+    "billing": "I checked order {n}: you were charged on {day}. Refunds go back to the card you "
+    "paid with within five working days, and the invoice is in your account under Orders.",
+    "returns": "Sorry about that. Start the return for order {n} under Orders, Return an item; "
+    "print the free label, and we refund you as soon as the parcel is scanned, usually within "
+    "two days of {day}.",
+    "account": "Reset emails can take ten minutes and sometimes land in spam. Since {day} we also "
+    "had a delay on our side, now fixed: request a new link and it should arrive at once.",
+}
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def support_logs() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Logged support chats for the dedup guide (exact copies, near-duplicates with a word or
+    two changed, sessions, categories, ratings) and an eval set some of them leak into."""
+    rng = random.Random(11)
+    rows: list[dict[str, Any]] = []
+    evals: list[dict[str, Any]] = []
+    for i in range(240):
+        topic = rng.choice(["shipping"] * 5 + ["billing"] * 3 + ["returns"] * 2 + ["account"])
+        n, day = f"A{10000 + i}", rng.choice(DAYS)
+        question = rng.choice(TOPICS[topic]).format(n=n, day=day)
+        reply = REPLIES[topic].format(n=n, day=day)
+        meta = {
+            "category": topic,
+            "session_id": f"s{i // 3}",
+            "rating": rng.randint(2, 5),
+            "created_at": f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+        }
+        rows.append({"id": f"log{i:03d}", "messages": [SUPPORT, user(question), assistant(reply)],
+                     "metadata": meta})  # fmt: skip
+        if i % 8 == 0:  # logged twice
+            rows.append({**rows[-1], "id": f"log{i:03d}b"})
+        if i % 10 == 1:  # the same answer with a word changed, and another rating
+            near = reply.replace("working days", "business days")
+            rows.append({"id": f"log{i:03d}n", "messages": [SUPPORT, user(question.lower()),
+                         assistant(near)], "metadata": {**meta, "rating": 5}})  # fmt: skip
+        if i % 24 == 5:  # a prompt of the eval set
+            evals.append(
+                {"id": f"eval{len(evals)}", "messages": [user(question), assistant(reply)]}
+            )
+    rng.shuffle(rows)
+    for k in range(10):  # eval prompts the logs never saw
+        q = f"What is your policy on gift cards bought on {DAYS[k % 5]} for order A9{k}?"
+        evals.append({"id": f"eval{len(evals)}", "messages": [user(q), assistant("...")]})
+    return rows, evals
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else Path.cwd()
     out.mkdir(parents=True, exist_ok=True)
@@ -378,6 +447,9 @@ def main(argv: list[str]) -> int:
     write_jsonl(out / "tools.jsonl", tool_rows())
     write_jsonl(out / "clean.jsonl", clean_rows())
     convert_inputs(out)
+    logs, evals = support_logs()
+    write_jsonl(out / "logs.jsonl", logs)
+    write_jsonl(out / "eval.jsonl", evals)
     missing = []
     if not toy_model(out / "my-model"):
         missing.append("my-model/: pip install 'ftprep[tokenizers]'")

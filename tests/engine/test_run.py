@@ -90,6 +90,7 @@ def test_accounting_rejects_stats_and_manifest(messy: Path, tmp_path: Path) -> N
     assert manifest["inputs"][0]["format"] == "openai"
     assert manifest["counts"] == {
         "read": 600,
+        "added": 0,
         "written": result.written,
         "rejected": result.rejected,
     }

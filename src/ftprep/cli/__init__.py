@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "dedup": "ftprep.cli.dedup:dedup_command",
     "decontaminate": "ftprep.cli.dedup:decontaminate_command",
     "split": "ftprep.cli.split:split_command",
+    "leakage": "ftprep.cli.leakage:leakage_command",
+    "balance": "ftprep.cli.split:balance_command",
     "demo": "ftprep.cli.demo:demo_command",
 }
 

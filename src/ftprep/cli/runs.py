@@ -55,15 +55,17 @@ def progress_wanted(flag: bool | None) -> bool:
 def echo_result(result: RunResult) -> None:
     """The per-step summary table, the accounting line and where everything is."""
     table = Table(title=None, show_edge=False, pad_edge=False)
+    added = any(step.get("added") for step in result.steps)
     for name, justify in (
         ("step", "left"),
         ("in", "right"),
+        *((("added", "right"),) if added else ()),
         ("kept", "right"),
         ("rejected", "right"),
         ("reasons", "left"),
         ("seconds", "right"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify)
     for step in result.steps:
         rejected = sum(step["rejected"].values())
         reasons = ", ".join(f"{k} {v:,}" for k, v in step["rejected"].items())
@@ -71,6 +73,7 @@ def echo_result(result: RunResult) -> None:
         table.add_row(
             label,
             f"{step['in']:,}",
+            *((f"{step.get('added', 0):,}",) if added else ()),
             f"{step['kept']:,}",
             f"{rejected:,}",
             reasons,
@@ -79,7 +82,9 @@ def echo_result(result: RunResult) -> None:
     console = Console(width=max(100, Console().width), highlight=False)
     console.print(table)
     click.echo(
-        f"read {result.read:,} = written {result.written:,} + rejected {result.rejected:,} "
+        f"read {result.read:,}"
+        + (f" + added {result.added:,}" if result.added else "")
+        + f" = written {result.written:,} + rejected {result.rejected:,} "
         f"in {result.seconds:.1f} s with {result.workers} worker(s)"
         + (f" ({result.resumed_shards} shard(s) reused)" if result.resumed_shards else "")
     )

@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from ftprep.cli.clean import common_run_options, step_params
+from ftprep.cli.clean import common_run_options, io_options, step_params
 from ftprep.cli.runs import echo_result, run_options
 from ftprep.formats import FORMATS, WRITABLE
-from ftprep.jobs import split
+from ftprep.jobs import one_shot, split
 
 
 def _floats(ctx: click.Context, param: click.Parameter, value: str | None) -> list[float] | None:
@@ -64,3 +64,45 @@ def split_command(src: Path, out_dir: Path, **options: Any) -> None:
         params["names"] = [n.strip() for n in names.split(",")]
     run = common_run_options(options)
     echo_result(split(src, out_dir, params=params, **run))
+
+
+def _targets(ctx: click.Context, param: click.Parameter, value: str | None) -> dict | None:
+    if value is None:
+        return None
+    out = {}
+    for item in value.split(","):
+        name, sep, share = item.partition("=")
+        try:
+            out[name.strip()] = float(share)
+        except ValueError:
+            raise click.BadParameter(f"expected CLASS=SHARE,..., got {item!r}") from None
+        if not sep:
+            raise click.BadParameter(f"expected CLASS=SHARE,..., got {item!r}")
+    return out
+
+
+@click.command("balance")
+@io_options
+@click.option("--field", help="Dotted path of the class (default metadata.category).")
+@click.option("--max-per-class", type=int, help="Downsample each class to at most this many.")
+@click.option("--min-per-class", type=int, help="Upsample smaller classes to this many (copies).")
+@click.option("--max-copies", type=int, help="The most times one record may appear (default 2).")
+@click.option(
+    "--targets", callback=_targets, help="Composition, e.g. common=0.6,edge_case=0.2,refusal=0.2."
+)
+@click.option("--enforce", is_flag=True, help="Downsample until the mix meets --targets.")
+@run_options
+def balance_command(src: Path, dst: Path, **options: Any) -> None:
+    """Shape the class mix of SRC into DST: caps, copies, a composition by example type.
+
+    Counts per class before and after, and the composition against its targets, are in the
+    stats beside DST; other parameters (keep, seed, tolerance) go with --set KEY=VALUE.
+    """
+    params = step_params(options)
+    for key in ("field", "max_per_class", "min_per_class", "max_copies", "targets"):
+        value = options.pop(key)
+        if value is not None:
+            params[key] = value
+    if options.pop("enforce"):
+        params["enforce"] = True
+    echo_result(one_shot(src, dst, [{"balance": params}], **common_run_options(options)))

@@ -66,6 +66,8 @@ class RunResult:
     seconds: float = 0.0
     resumed_shards: int = 0
     workers: int = 1
+    #: copies made by upsampling: read + added = written + rejected
+    added: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -256,16 +258,18 @@ def _finish(
         stats=str(layout.stats),
         manifest=str(layout.manifest),
         read=sum(m["read"] for m in metas[0]),
+        added=sum(m.get("added", 0) for seg in metas for m in seg),
         written=sum(m["kept"] for m in metas[-1]),
         rejected=sum(m["rejected"] for seg in metas for m in seg),
         steps=_step_totals(recipe, metas, _decided(pipeline)),
         workers=workers,
     )
     result.warnings = [f"{s['name']}: {w}" for s in result.steps for w in s.pop("warnings", [])]
-    if result.read != result.written + result.rejected:
+    if result.read + result.added != result.written + result.rejected:
         raise FtprepError(
-            f"accounting error: read {result.read} != written {result.written} "
-            f"+ rejected {result.rejected}; the run's work files are kept in {layout.work}"
+            f"accounting error: read {result.read} + added {result.added} != written "
+            f"{result.written} + rejected {result.rejected}; the run's work files are kept in "
+            f"{layout.work}"
         )
     outputs = [
         {
@@ -278,6 +282,7 @@ def _finish(
     ]
     stats = {
         "read": result.read,
+        "added": result.added,
         "written": result.written,
         "rejected": result.rejected,
         "warnings": result.warnings,
@@ -338,9 +343,11 @@ def _step_totals(
         for meta in seg:
             for name, c in meta["steps"].items():
                 t = totals.setdefault(
-                    name, {"in": 0, "kept": 0, "rejected": {}, "seconds": 0.0, "counts": {}}
+                    name,
+                    {"in": 0, "added": 0, "kept": 0, "rejected": {}, "seconds": 0.0, "counts": {}},
                 )
                 t["in"] += c["in"]
+                t["added"] += c.get("added", 0)
                 t["kept"] += c["kept"]
                 t["seconds"] += c["seconds"]
                 t["rejected"] = _sum_dicts([t["rejected"], c["rejected"]])
@@ -349,8 +356,10 @@ def _step_totals(
     for name in names:
         if name not in totals and name in ("read", "write"):
             continue
-        t = totals.get(name, {"in": 0, "kept": 0, "rejected": {}, "seconds": 0.0, "counts": {}})
-        if name != "read" and t["in"] != t["kept"] + sum(t["rejected"].values()):
+        t = totals.get(
+            name, {"in": 0, "added": 0, "kept": 0, "rejected": {}, "seconds": 0.0, "counts": {}}
+        )
+        if name != "read" and t["in"] + t["added"] != t["kept"] + sum(t["rejected"].values()):
             raise FtprepError(f"accounting error in step {name}: {t}")
         t["seconds"] = round(t["seconds"], 3)
         entry = {"name": name, "step": ids.get(name, name), **t}
@@ -398,7 +407,12 @@ def _manifest(
         ],
         "outputs": [{**o, "sha256": hash_path(Path(o["path"]))} for o in outputs],
         "rejects": {"path": result.rejects, "rows": result.rejected},
-        "counts": {"read": result.read, "written": result.written, "rejected": result.rejected},
+        "counts": {
+            "read": result.read,
+            "added": result.added,
+            "written": result.written,
+            "rejected": result.rejected,
+        },
         "steps": [
             {k: s[k] for k in ("name", "step", "in", "kept", "rejected")} for s in result.steps
         ],

@@ -113,10 +113,13 @@ class StepCount:
     rejected: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     counts: Counter[str] = field(default_factory=Counter)
+    #: copies the step made (upsampling): in + added = kept + rejected
+    added: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "in": self.seen,
+            "added": self.added,
             "kept": self.kept,
             "rejected": dict(sorted(self.rejected.items())),
             "seconds": round(self.seconds, 4),
@@ -145,6 +148,7 @@ class ShardRun:
         self.rejects: list[bytes] = []
         self.steps: dict[str, StepCount] = {}
         self.read = 0
+        self.added = 0
 
     def run(self) -> dict[str, Any]:
         if (
@@ -192,10 +196,13 @@ class ShardRun:
                 record.metadata.update(outcome.metadata)
                 count.counts["marked"] += 1
                 kept.append(record)
+                kept += _copies(record, outcome.copies)
+                count.added += outcome.copies
             else:
                 self._reject(name, outcome, record, count)
         count.seen += len(records)
         count.kept += len(kept)
+        self.added += count.added
         return kept
 
     def _run_step(self, name: str, step: Step, records: list[Record]) -> list[Record]:
@@ -299,6 +306,7 @@ class ShardRun:
             "segment": task.segment,
             "shard": task.shard,
             "read": self.read,
+            "added": self.added,
             "kept": kept,
             "rejected": len(self.rejects),
             "steps": {name: c.to_dict() for name, c in self.steps.items()},
@@ -523,6 +531,20 @@ def load_records(path: Path) -> list[Record]:
                 record.hints = hints
             records.append(record)
     return records
+
+
+def _copies(record: Record, n: int) -> list[Record]:
+    """``n`` copies of ``record`` for upsampling, each saying what it copies."""
+    label = record.id if record.id is not None else str(record.source or "")
+    out = []
+    for k in range(1, n + 1):
+        copy = Record.from_dict(record.to_dict(), record.source)
+        copy.hints = dict(record.hints)
+        if record.id is not None:
+            copy.id = f"{record.id}#copy{k}"
+        copy.metadata.update({"copy_of": label, "copy": k})
+        out.append(copy)
+    return out
 
 
 def _reject_entry(step: str, reject: Reject, record: Record) -> bytes:

@@ -150,9 +150,12 @@ class FilterStep(Step):
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """A global step's note on a record it keeps: metadata keys to set (a cluster id, a split)."""
+    """A global step's note on a record it keeps: metadata keys to set (a cluster id, a split),
+    and how many extra copies of it to write (upsampling); each copy's metadata also gets
+    ``copy_of`` (the record's label) and ``copy`` (1, 2, ...), and its id a ``#copyN`` suffix."""
 
     metadata: dict[str, Any]
+    copies: int = 0
 
 
 class Position(NamedTuple):

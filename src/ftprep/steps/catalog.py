@@ -6,6 +6,7 @@ from ftprep.steps.base import Step
 from ftprep.steps.clean.quotes import QuoteNormalizer
 from ftprep.steps.clean.unicode import UnicodeNormalizer
 from ftprep.steps.clean.whitespace import WhitespaceNormalizer
+from ftprep.steps.dataset.balance import Balancer
 from ftprep.steps.dataset.split import Splitter
 from ftprep.steps.dedup.decontam import Decontaminator
 from ftprep.steps.dedup.exact import ExactDeduplicator
@@ -43,6 +44,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     SemanticDeduplicator,
     Decontaminator,
     Splitter,
+    Balancer,
 )
 
 STEPS: dict[str, type[Step]] = {cls.id: cls for cls in STEP_CLASSES}

@@ -67,3 +67,30 @@ def leak_clusters(n: int, leaks: list[Leak]) -> npt.NDArray[np.int64]:
     """The cluster (smallest member) of each of ``n`` records once leaked pairs are joined."""
     pairs = np.array([(x.left, x.right) for x in leaks], dtype=np.int64).reshape(-1, 2)
     return union_find(n, pairs)
+
+
+def crossing_leaks(leaks: list[Leak], split_of: list[int]) -> list[Leak]:
+    """One pair per leaked record: each record of a cluster of leaked records that is not in the
+    cluster's earliest split, paired with the cluster's first record in that split (the count is
+    the number of leaked records, whatever the input order). ``kind`` and ``similarity`` are
+    those of a direct pair of the record."""
+    if not leaks:
+        return []
+    roots = leak_clusters(len(split_of), leaks)
+    touching: dict[int, Leak] = {}
+    for leak in leaks:
+        touching.setdefault(leak.left, leak)
+        touching.setdefault(leak.right, leak)
+    anchor: dict[int, int] = {}
+    for i in sorted(touching):
+        root = int(roots[i])
+        best = anchor.get(root)
+        if best is None or (split_of[i], i) < (split_of[best], best):
+            anchor[root] = i
+    out = []
+    for i in sorted(touching):
+        first = anchor[int(roots[i])]
+        if split_of[i] != split_of[first]:
+            leak = touching[i]
+            out.append(Leak(first, i, leak.kind, leak.similarity))
+    return out

@@ -15,7 +15,13 @@ from pydantic import Field, field_validator, model_validator
 
 from ftprep.record import Record
 from ftprep.steps.base import GlobalStep, Mark, Position, Reject, Signed, StepParams
-from ftprep.steps.dataset.leakage import MAX_LISTED, Leak, leak_clusters, leak_pairs
+from ftprep.steps.dataset.leakage import (
+    MAX_LISTED,
+    Leak,
+    crossing_leaks,
+    leak_clusters,
+    leak_pairs,
+)
 from ftprep.steps.dedup.common import field_value
 from ftprep.steps.dedup.exact import ExactDeduplicator
 from ftprep.steps.dedup.minhash import MinHashDeduplicator, minhash_matrix
@@ -184,7 +190,7 @@ class Splitter(GlobalStep):
         unit_of = _merged_units(units, leaks if p.leakage == "move" else [])
         split_of = self._assign(unit_of, strata)
         names = p.split_names()
-        crossing = [x for x in leaks if split_of[x.left] != split_of[x.right]]
+        crossing = crossing_leaks(leaks, split_of)
         dropped = self._leak_drops(crossing, split_of, positions) if p.leakage == "drop" else {}
         self._report(split_of, strata, crossing, positions)
         marks = [Mark({"split": name}) for name in names]  # shared: small decision files
@@ -227,32 +233,18 @@ class Splitter(GlobalStep):
     def _leak_drops(
         self, crossing: list[Leak], split_of: list[int], positions: list[Position]
     ) -> dict[int, Reject]:
-        """For ``leakage: drop``: in each cluster of leaked records, the records outside the
-        first split the cluster reaches are dropped, naming a record of that split."""
-        roots = leak_clusters(len(split_of), crossing)
-        first: dict[int, int] = {}
-        how: dict[int, Leak] = {}
-        for x in crossing:
-            for i in (x.left, x.right):
-                how.setdefault(i, x)
-                root = int(roots[i])
-                best = first.get(root)
-                if best is None or (split_of[i], i) < (split_of[best], best):
-                    first[root] = i
+        """For ``leakage: drop``: each leaked record outside its cluster's earliest split is
+        dropped, naming the cluster's record in that split."""
         names = self.params.split_names()
-        drops = {}
-        for i in sorted(how):
-            twin = first[int(roots[i])]
-            if split_of[i] == split_of[twin]:
-                continue
-            leak = how[i]
-            drops[i] = Reject(
+        return {
+            x.right: Reject(
                 self.code,
-                value=positions[twin].label,
-                detail=f"{leak.kind} twin of {positions[twin].where} in split "
-                f"{names[split_of[twin]]}",
+                value=positions[x.left].label,
+                detail=f"{x.kind} twin of {positions[x.left].where} in split "
+                f"{names[split_of[x.left]]}",
             )
-        return drops
+            for x in crossing
+        }
 
     def _report(
         self,
@@ -284,12 +276,12 @@ class Splitter(GlobalStep):
             kinds = Counter(x.kind for x in crossing)
             resolved = {"move": "moved into one split", "drop": "copies dropped"}
             self.warn(
-                f"{len(crossing)} pair(s) of records leak across splits ({kinds['exact']} exact, "
+                f"{len(crossing)} record(s) leak across splits ({kinds['exact']} exact, "
                 f"{kinds['near']} near-duplicate): "
                 + resolved.get(p.leakage, "listed in stats.json; leakage: move or drop resolves")
             )
             report["leaks"] = {
-                "pairs": len(crossing),
+                "records": len(crossing),
                 "exact": kinds["exact"],
                 "near": kinds["near"],
                 "listed": [

@@ -146,6 +146,7 @@ class MinHashDeduplicator(GlobalStep):
 
     def text(self, record: Record) -> str:
         """The normalized text compared (empty when there is none)."""
+        self.ensure_setup()
         p = self.params
         if p.scope == "field":
             value = field_value(record, p.field or "")
