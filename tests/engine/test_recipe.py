@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ftprep.engine import RecipeError, load_recipe
+from ftprep.engine import RecipeError, load_recipe, parse_recipe
 
 GOOD = """\
 version: 1
@@ -142,3 +142,22 @@ def test_bad_overrides(tmp_path: Path) -> None:
     assert "no step named 'nope'" in str(error_of(tmp_path, GOOD, ["nope.x=1"]))
     assert "expected STEP.PARAM=VALUE" in str(error_of(tmp_path, GOOD, ["max"]))
     assert "unknown parameter" in str(error_of(tmp_path, GOOD, ["short_users.mx=1"]))
+
+
+def test_file_parameters_are_relative_to_the_recipe(tmp_path: Path) -> None:
+    data = {
+        "version": 1,
+        "inputs": ["in.jsonl"],
+        "outputs": ["out.jsonl"],
+        "steps": [
+            {"decontaminate": {"eval_files": ["evals/mmlu.jsonl", "/abs/eval.jsonl"]}},
+            {"dedup.semantic": {"cache_dir": ".cache"}},
+        ],
+    }
+    recipe = parse_recipe(data, base_dir=tmp_path)
+    decontam, semantic = (s.params for s in recipe.steps)
+    assert [f.path for f in decontam.eval_files] == [  # type: ignore[attr-defined]
+        str(tmp_path / "evals/mmlu.jsonl"),
+        "/abs/eval.jsonl",
+    ]
+    assert semantic.cache_dir == str(tmp_path / ".cache")  # type: ignore[attr-defined]

@@ -185,7 +185,8 @@ def parse_recipe(
         except UnknownStepError as exc:
             raise fail(str(exc), ("steps", index), step=name) from None
         try:
-            steps.append(StepSpec(name, step_id, cls.Params.model_validate(params)))
+            validated = cls.Params.model_validate(params)
+            steps.append(StepSpec(name, step_id, validated.resolve_paths(base_dir or Path())))
         except ValidationError as exc:
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"]) or None

@@ -19,6 +19,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -32,6 +33,11 @@ class StepParams(BaseModel):
     """Parameters of a step: typed, immutable, and unknown keys are an error (typos fail early)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def resolve_paths(self, base: Path) -> StepParams:
+        """These parameters with relative file paths taken as relative to ``base`` (a recipe's
+        folder); steps whose parameters name files override it."""
+        return self
 
 
 class NoParams(StepParams):

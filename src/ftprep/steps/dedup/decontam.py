@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -51,7 +53,7 @@ BATCH_CHARS = 4_000_000
 
 
 class EvalFile(StepParams):
-    path: str = Field(description="An eval file: absolute, or relative to the working directory.")
+    path: str = Field(description="An eval file (in a recipe, relative to the recipe's folder).")
     format: str | None = Field(None, description="Its format (default: detected).")
     map: dict[str, str] | None = Field(
         None, description="A column mapping, as `--map` takes it (e.g. prompt: question)."
@@ -61,9 +63,8 @@ class EvalFile(StepParams):
 class DecontamParams(StepParams):
     eval_files: list[EvalFile] = Field(
         min_length=1,
-        description="The evaluation/test files: paths (absolute, or relative to the working "
-        "directory, not to the recipe) or `{path, format, map}`; any container and format an "
-        "input may have.",
+        description="The evaluation/test files: paths (in a recipe, relative to the recipe's "
+        "folder) or `{path, format, map}`; any container and format an input may have.",
     )
     method: Method = Field(
         "ngram",
@@ -170,6 +171,13 @@ class DecontamParams(StepParams):
             if name in given and self.method not in methods:
                 raise ValueError(f"{name} is not read with method: {self.method}")
         return self
+
+    def resolve_paths(self, base: Path) -> DecontamParams:
+        files = [
+            f if os.path.isabs(f.path) else f.model_copy(update={"path": str(base / f.path)})
+            for f in self.eval_files
+        ]
+        return self.model_copy(update={"eval_files": files})
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import math
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -76,7 +77,8 @@ class SemanticParams(DedupParams):
     cache_dir: str | None = Field(
         None,
         description="A folder for an on-disk cache of embeddings (by model and text hash), "
-        "shared by runs and workers; unset: no cache.",
+        "shared by runs and workers (in a recipe, relative to the recipe's folder); unset: no "
+        "cache.",
     )
     exact_limit: int = Field(
         1_000_000,
@@ -97,6 +99,11 @@ class SemanticParams(DedupParams):
         description="Take system and developer turns into a `conversation` comparison "
         "(off: a shared system prompt would make unrelated records look alike).",
     )
+
+    def resolve_paths(self, base: Path) -> SemanticParams:
+        if self.cache_dir is None or Path(self.cache_dir).is_absolute():
+            return self
+        return self.model_copy(update={"cache_dir": str(base / self.cache_dir)})
 
 
 class SemanticSigned(NamedTuple):
