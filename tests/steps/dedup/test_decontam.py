@@ -18,7 +18,7 @@ from ftprep.errors import FormatError, FtprepError
 from ftprep.jobs import one_shot
 from ftprep.record import Record
 from ftprep.steps.base import Reject
-from ftprep.steps.dedup.decontam import Decontaminator, SortedKeys, _band_keys
+from ftprep.steps.dedup.decontam import Decontaminator, SortedKeys
 from ftprep.steps.dedup.minhash import band_keys
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -267,7 +267,10 @@ def _found(step: Decontaminator, rows: list[dict[str, Any]]) -> dict[str, Reject
 def test_band_keys_and_sorted_key_lookups_match_references() -> None:
     rng = np.random.default_rng(3)
     values = rng.integers(0, 2**32, size=(50, 128), dtype=np.uint32)
-    assert (_band_keys(values, 14, 9) == band_keys(values, 14, 9)).all()
+    keys = band_keys(values, 14, 9)
+    changed = values.copy()
+    changed[:, 3 * 9 + 4] += 1  # one value of band 3
+    assert ((band_keys(changed, 14, 9) != keys).sum(axis=0) == [0, 0, 0, 50] + [0] * 10).all()
     keys = np.sort(rng.integers(0, 2**64, size=5000, dtype=np.uint64))
     keys = np.sort(np.concatenate((keys, keys[::7])))  # some keys twice
     index = SortedKeys(keys, np.arange(len(keys), dtype=np.int32))

@@ -65,6 +65,21 @@ class DedupParams(StepParams):
         return self
 
 
+class NearDupParams(DedupParams):
+    """The parameters of the near-duplicate steps (MinHash, semantic)."""
+
+    mark: bool = Field(
+        True,
+        description="Record `metadata.near_dup` = {cluster, size} on each kept record of a "
+        "cluster.",
+    )
+    include_system: bool = Field(
+        False,
+        description="Take system and developer turns into a `conversation` comparison "
+        "(off: a shared system prompt would make unrelated records look alike).",
+    )
+
+
 def scope_roles(scope: Scope, include_system: bool) -> frozenset[str] | None:
     """The roles whose turns a scope compares (None: every role)."""
     if scope == "user":

@@ -18,24 +18,24 @@ Stages, over plain data:
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import Field, field_validator, model_validator
 
-from ftprep.embed import CachedEmbedder, Embedder, EmbeddingCache, LocalEmbedder, OpenAIEmbedder
-from ftprep.errors import FormatError, FtprepError, MissingExtraError
+from ftprep.embed import Embedder
+from ftprep.embed.params import EmbedderParams, build_embedder, with_cache
+from ftprep.errors import FormatError, FtprepError
 from ftprep.formats import ColumnMapping
 from ftprep.reading import Rejected, iter_records, open_source
 from ftprep.record import Record
 from ftprep.steps.base import Reject, StepParams, TransformStep
 from ftprep.steps.dedup.common import Normalizer, scope_roles, scope_text
-from ftprep.steps.dedup.minhash import lsh_params, minhash_matrix
+from ftprep.steps.dedup.minhash import band_keys, lsh_params, minhash_matrix
 from ftprep.steps.dedup.shingles import shingle_hashes
 from ftprep.steps.text import TEXT_ROLE
 
@@ -60,7 +60,7 @@ class EvalFile(StepParams):
     )
 
 
-class DecontamParams(StepParams):
+class DecontamParams(EmbedderParams):
     eval_files: list[EvalFile] = Field(
         min_length=1,
         description="The evaluation/test files: paths (in a recipe, relative to the recipe's "
@@ -113,30 +113,6 @@ class DecontamParams(StepParams):
         "the cosine similarity (0.9).",
     )
     num_perm: int = Field(128, ge=16, le=1024, description="With `minhash`: signature length.")
-    model: str = Field(
-        "all-MiniLM-L6-v2",
-        description="With `semantic`: the bundled `all-MiniLM-L6-v2`, a directory holding a "
-        "sentence-transformers model, or with `endpoint` the model name the endpoint serves.",
-    )
-    endpoint: str | None = Field(
-        None,
-        description="With `semantic`: base URL of an OpenAI-compatible API; unset: run the model "
-        "here.",
-    )
-    api_key_env: str = Field(
-        "OPENAI_API_KEY", description="With `endpoint`: the variable holding the API key."
-    )
-    batch_size: int = Field(
-        64, ge=1, le=4096, description="With `semantic`: eval texts embedded per batch."
-    )
-    max_chars: int = Field(
-        8000, ge=1, description="With `semantic`: texts are cut to this many characters."
-    )
-    cache_dir: str | None = Field(
-        None,
-        description="With `semantic`: a folder for an on-disk cache of embeddings, shared by "
-        "runs and workers (the eval side is embedded once); unset: no cache.",
-    )
     action: Literal["drop", "flag"] = Field(
         "drop",
         description="`drop` a contaminated record, or keep it and `flag` it in "
@@ -173,11 +149,12 @@ class DecontamParams(StepParams):
         return self
 
     def resolve_paths(self, base: Path) -> DecontamParams:
+        resolved = cast(DecontamParams, super().resolve_paths(base))
         files = [
             f if os.path.isabs(f.path) else f.model_copy(update={"path": str(base / f.path)})
             for f in self.eval_files
         ]
-        return self.model_copy(update={"eval_files": files})
+        return resolved.model_copy(update={"eval_files": files})
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +219,11 @@ class Decontaminator(TransformStep):
         p = self.params
         if p.method == "semantic":
             self._norm = Normalizer(("unicode", "whitespace"))
-            self.embedder = self.embedder or build_embedder(p)
+            self.embedder = (
+                with_cache(self.embedder, p)
+                if self.embedder
+                else build_embedder(p, "decontaminate with method semantic")
+            )
         else:
             self._norm = Normalizer(("unicode", "case", "punctuation", "whitespace"))
         roles = scope_roles(p.scope, p.include_system)
@@ -475,13 +456,13 @@ class MinHashIndex(_Index):
         self.values = np.concatenate(
             [minhash_matrix(b, num_perm=num_perm, ngram=ngram) for _, b in _batches(texts)]
         )
-        keys = _band_keys(self.values, *self.band_rows).ravel()
+        keys = band_keys(self.values, *self.band_rows).ravel()
         order = np.argsort(keys, kind="stable")
         self.index = SortedKeys(keys[order], (order // self.band_rows[0]).astype(np.int32))
 
     def query(self, text: str) -> Match | None:
         values = minhash_matrix([text], num_perm=self.num_perm, ngram=self.ngram)
-        at = self.index.find(np.unique(_band_keys(values, *self.band_rows)[0]))
+        at = self.index.find(np.unique(band_keys(values, *self.band_rows)[0]))
         if not len(at):
             return None
         candidates = np.unique(self.index.owner[at])
@@ -491,38 +472,6 @@ class MinHashIndex(_Index):
             return None
         score = float(similar[best])
         return Match(int(candidates[best]), score, f"estimated Jaccard similarity {score:.2f}")
-
-
-def _band_keys(values: U32, bands: int, rows: int) -> U64:
-    """``minhash.band_keys``, computed for all bands at once (one record's keys in a few
-    array operations instead of one per band and row): the same keys."""
-    n = len(values)
-    block = values[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
-    seeds = np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        keys = np.broadcast_to(seeds, (n, bands)).copy()
-        for r in range(rows):
-            keys = (keys ^ block[:, :, r]) * np.uint64(0x100000001B3)
-            keys ^= keys >> np.uint64(29)
-    return keys
-
-
-def build_embedder(p: DecontamParams) -> Embedder:
-    """The embedder the parameters name, behind the cache when there is one."""
-    embedder: Embedder
-    if p.endpoint:
-        embedder = OpenAIEmbedder(
-            p.model, base_url=p.endpoint, api_key_env=p.api_key_env, batch_size=p.batch_size
-        )
-    else:
-        if importlib.util.find_spec("sentence_transformers") is None:
-            raise MissingExtraError(
-                "decontam with method semantic", "semantic", "sentence-transformers"
-            )
-        embedder = LocalEmbedder(p.model, batch_size=p.batch_size)
-    if p.cache_dir:
-        embedder = CachedEmbedder(embedder, EmbeddingCache(p.cache_dir))
-    return embedder
 
 
 class SemanticIndex(_Index):

@@ -29,7 +29,7 @@ from ftprep.errors import FtprepError
 from ftprep.record import Record
 from ftprep.steps.base import GlobalStep, Mark, Position, Reject, Signed
 from ftprep.steps.dedup.common import (
-    DedupParams,
+    NearDupParams,
     Normalizer,
     cluster_decisions,
     field_value,
@@ -43,7 +43,7 @@ U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
 
 
-class MinHashParams(DedupParams):
+class MinHashParams(NearDupParams):
     threshold: float = Field(
         0.8,
         gt=0,
@@ -68,16 +68,6 @@ class MinHashParams(DedupParams):
         "so a needless one costs only time: the default favours recall.",
     )
     seed: int = Field(1, ge=0, description="Seed of the MinHash permutations.")
-    mark: bool = Field(
-        True,
-        description="Record `metadata.near_dup` = {cluster, size} on each kept record of a "
-        "cluster.",
-    )
-    include_system: bool = Field(
-        False,
-        description="Take system and developer turns into a `conversation` comparison "
-        "(off: a shared system prompt would make unrelated records look alike).",
-    )
 
     @model_validator(mode="after")
     def _bands_rows(self) -> MinHashParams:
@@ -243,17 +233,16 @@ def minhash_matrix(
 
 
 def band_keys(values: U32, bands: int, rows: int) -> U64:
-    """One 64-bit key per band of ``rows`` signature values (rows x bands, then the rest unused)."""
+    """One 64-bit key per band of ``rows`` signature values (the values past ``bands * rows``
+    unused), for all bands at once."""
     n = len(values)
-    keys = np.zeros((n, bands), dtype=np.uint64)
+    block = values[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    seeds = np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     with np.errstate(over="ignore"):
-        for b in range(bands):
-            block = values[:, b * rows : (b + 1) * rows].astype(np.uint64)
-            key = np.full(n, np.uint64(b + 1) * np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
-            for r in range(rows):
-                key = (key ^ block[:, r]) * np.uint64(0x100000001B3)
-                key ^= key >> np.uint64(29)
-            keys[:, b] = key
+        keys = np.broadcast_to(seeds, (n, bands)).copy()
+        for r in range(rows):
+            keys = (keys ^ block[:, :, r]) * np.uint64(0x100000001B3)
+            keys ^= keys >> np.uint64(29)
     return keys
 
 

@@ -14,22 +14,21 @@ Stages, over plain data:
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import Field
 
-from ftprep.embed import CachedEmbedder, Embedder, EmbeddingCache, LocalEmbedder, OpenAIEmbedder
+from ftprep.embed import Embedder
+from ftprep.embed.params import EmbedderParams, build_embedder, with_cache
 from ftprep.errors import MissingExtraError
 from ftprep.record import Record
 from ftprep.steps.base import GlobalStep, Mark, Position, Reject, Signed, StepParams
 from ftprep.steps.dedup.common import (
-    DedupParams,
+    NearDupParams,
     Normalizer,
     cluster_decisions,
     field_value,
@@ -45,7 +44,7 @@ I64 = npt.NDArray[np.int64]
 TOLERANCE = 1e-6
 
 
-class SemanticParams(DedupParams):
+class SemanticParams(NearDupParams, EmbedderParams):
     threshold: float = Field(
         0.9,
         gt=0,
@@ -53,32 +52,6 @@ class SemanticParams(DedupParams):
         description="Cosine similarity of the embeddings to count as a near-duplicate. With "
         "all-MiniLM-L6-v2, rewordings and fill-ins of one template score above 0.9 and texts "
         "that only share a topic below 0.8.",
-    )
-    model: str = Field(
-        "all-MiniLM-L6-v2",
-        description="The embedding model: the bundled `all-MiniLM-L6-v2`, a directory holding a "
-        "sentence-transformers model, or with `endpoint` the model name the endpoint serves.",
-    )
-    endpoint: str | None = Field(
-        None,
-        description="Base URL of an OpenAI-compatible API (e.g. `https://api.openai.com/v1`); "
-        "unset: run the model here.",
-    )
-    api_key_env: str = Field(
-        "OPENAI_API_KEY", description="The environment variable holding the endpoint's API key."
-    )
-    batch_size: int = Field(64, ge=1, le=4096, description="Texts embedded per batch.")
-    max_chars: int = Field(
-        8000,
-        ge=1,
-        description="Texts are cut to this many characters before embedding (a model reads a "
-        "bounded number of tokens anyway: all-MiniLM-L6-v2 about 256, about 200 words).",
-    )
-    cache_dir: str | None = Field(
-        None,
-        description="A folder for an on-disk cache of embeddings (by model and text hash), "
-        "shared by runs and workers (in a recipe, relative to the recipe's folder); unset: no "
-        "cache.",
     )
     exact_limit: int = Field(
         1_000_000,
@@ -89,21 +62,6 @@ class SemanticParams(DedupParams):
     neighbours: int = Field(
         32, ge=1, le=1024, description="Neighbours looked up per record above `exact_limit`."
     )
-    mark: bool = Field(
-        True,
-        description="Record `metadata.near_dup` = {cluster, size} on each kept record of a "
-        "cluster.",
-    )
-    include_system: bool = Field(
-        False,
-        description="Take system and developer turns into a `conversation` comparison "
-        "(off: a shared system prompt would make unrelated records look alike).",
-    )
-
-    def resolve_paths(self, base: Path) -> SemanticParams:
-        if self.cache_dir is None or Path(self.cache_dir).is_absolute():
-            return self
-        return self.model_copy(update={"cache_dir": str(base / self.cache_dir)})
 
 
 class SemanticSigned(NamedTuple):
@@ -158,10 +116,9 @@ class SemanticDeduplicator(GlobalStep):
         p = self.params
         self._norm = Normalizer(("unicode", "whitespace"))
         self._roles = scope_roles(p.scope, p.include_system)
-        embedder = self.embedder or build_embedder(p)
-        if p.cache_dir:
-            embedder = CachedEmbedder(embedder, EmbeddingCache(p.cache_dir))
-        self.embedder = embedder
+        self.embedder = (
+            with_cache(self.embedder, p) if self.embedder else build_embedder(p, "dedup.semantic")
+        )
 
     def text(self, record: Record) -> str:
         """The text embedded (empty when there is none)."""
@@ -220,21 +177,6 @@ class SemanticDeduplicator(GlobalStep):
         yield from cluster_decisions(
             roots, ranks, positions, similarity, code=self.code, mark=p.mark, what="cosine"
         )
-
-
-def build_embedder(p: SemanticParams) -> Embedder:
-    """The embedder the parameters name (the model itself loads on the first texts)."""
-    if p.endpoint:
-        return OpenAIEmbedder(
-            p.model, base_url=p.endpoint, api_key_env=p.api_key_env, batch_size=p.batch_size
-        )
-    embedder = LocalEmbedder(p.model, batch_size=p.batch_size)
-    if importlib.util.find_spec("sentence_transformers") is None:
-        raise MissingExtraError("dedup.semantic", "semantic", "sentence-transformers")
-    # imported here, before the workers fork, so that they share it; no inference runs here
-    import sentence_transformers  # noqa: F401
-
-    return embedder
 
 
 def similar_pairs(vectors: F32, threshold: float, block: int = 4096) -> Iterator[I64]:
