@@ -145,6 +145,17 @@ def scope_text(record: Record, roles: frozenset[str] | None) -> str:
     return "\n\n".join(text for _, text in iter_texts(record, roles) if text)
 
 
+def compared_text(record: Record, params: DedupParams, roles: frozenset[str] | None) -> str:
+    """The raw text a near-duplicate step compares: the ``field`` (a string, else nothing) or
+    the texts of the scope's turns; NULs become spaces."""
+    if params.scope == "field":
+        value = field_value(record, params.field or "")
+        raw = value if isinstance(value, str) else ""
+    else:
+        raw = scope_text(record, roles)
+    return raw.replace("\x00", " ")
+
+
 def rank(record: Record, keep: Keep) -> tuple[float, ...]:
     """A sort key: the record a policy keeps has the smallest (ties: the first in input order)."""
     if keep == "first":

@@ -32,10 +32,9 @@ from ftprep.steps.dedup.common import (
     NearDupParams,
     Normalizer,
     cluster_decisions,
-    field_value,
+    compared_text,
     rank,
     scope_roles,
-    scope_text,
 )
 from ftprep.steps.dedup.shingles import Unit, shingle_hashes
 
@@ -137,13 +136,7 @@ class MinHashDeduplicator(GlobalStep):
     def text(self, record: Record) -> str:
         """The normalized text compared (empty when there is none)."""
         self.ensure_setup()
-        p = self.params
-        if p.scope == "field":
-            value = field_value(record, p.field or "")
-            raw = value if isinstance(value, str) else ""
-        else:
-            raw = scope_text(record, self._roles)
-        return self._norm(raw.replace("\x00", " "))
+        return self._norm(compared_text(record, self.params, self._roles))
 
     def sign(self, records: list[Record]) -> MinHashSigned:
         self.ensure_setup()

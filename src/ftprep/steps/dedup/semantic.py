@@ -31,10 +31,9 @@ from ftprep.steps.dedup.common import (
     NearDupParams,
     Normalizer,
     cluster_decisions,
-    field_value,
+    compared_text,
     rank,
     scope_roles,
-    scope_text,
 )
 from ftprep.steps.dedup.minhash import union_find
 
@@ -122,13 +121,7 @@ class SemanticDeduplicator(GlobalStep):
 
     def text(self, record: Record) -> str:
         """The text embedded (empty when there is none)."""
-        p = self.params
-        if p.scope == "field":
-            value = field_value(record, p.field or "")
-            raw = value if isinstance(value, str) else ""
-        else:
-            raw = scope_text(record, self._roles)
-        return self._norm(raw.replace("\x00", " "))[: p.max_chars]
+        return self._norm(compared_text(record, self.params, self._roles))[: self.params.max_chars]
 
     def sign(self, records: list[Record]) -> SemanticSigned:
         self.ensure_setup()
