@@ -82,3 +82,45 @@ def test_toy_chat_drops_are_the_planted_defects(tmp_path: Path) -> None:
     (reject,) = [orjson.loads(x) for x in (tmp_path / "rejects.jsonl").read_bytes().splitlines()]
     assert reject["line"] == 5 and reject["code"] == "repetitive"
     assert result.written == 4
+
+
+DATASET_STEPS = [
+    {"dedup.exact": {"scope": "user", "keep": "longest"}},
+    {"dedup.minhash": {"threshold": 0.7}},
+    {
+        "decontaminate": {
+            "eval_files": [str(SHARED / "openai-cookbook" / "toy_chat_fine_tuning.jsonl")]
+        }
+    },
+    {"balance": {"field": "metadata.category", "max_per_class": 400, "min_per_class": 5}},
+    {"split": {"ratios": [0.8, 0.2], "leakage": "move", "min_size": 0}},
+]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_file_runs_through_dedup_split_and_balance(path: Path, tmp_path: Path) -> None:
+    """Issue 4: the same for dedup, decontamination, balance and splits (outputs per split)."""
+    recipe = parse_recipe(
+        {
+            "version": 1,
+            "inputs": [str(path)],
+            "output_dir": str(tmp_path),
+            "outputs": ["{split}.jsonl"],
+            "options": {"chunk_size": 250},
+            "steps": DATASET_STEPS,
+        }
+    )
+    result = run(recipe, workers=2)
+    assert result.read > 0
+    assert result.read + result.added == result.written + result.rejected
+    stats = orjson.loads((tmp_path / "stats.json").read_bytes())
+    for step in stats["steps"]:
+        assert step["in"] + step["added"] == step["kept"] + sum(step["rejected"].values()), step
+        assert "step_error" not in step["rejected"], (step["name"], step["rejected"])
+    rows = [
+        orjson.loads(line)
+        for name in ("train", "test")
+        for line in (tmp_path / f"{name}.jsonl").read_bytes().splitlines()
+    ]
+    assert len(rows) == result.written
+    assert {r["metadata"]["split"] for r in rows} <= {"train", "test"}
