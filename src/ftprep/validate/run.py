@@ -114,6 +114,9 @@ class Checker:
             self._count_fast_examples()  # once a chunk, so that fast_seen stays small
             first = line_no + 1
             for line_no, raw in enumerate(lines, first):
+                if b'"tool' in raw:  # tools, tool_calls, tool messages: msgspec would refuse
+                    general(line_no, raw, final)
+                    continue
                 try:
                     example = decode(raw)
                 except Exception:  # anything msgspec does not take goes the general way
