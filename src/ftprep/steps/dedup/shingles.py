@@ -2,7 +2,7 @@
 
 The texts of a shard are joined (NUL between texts) and read as one array: UTF-8 bytes for word
 shingles, code points for character shingles. A word's hash is the polynomial
-``sum(b_j * P**(j - start))`` modulo 2**64 (numpy's ``uint64`` wraps), computed for all words at
+``sum(b_j * P**(j - start))`` modulo 2**32 (numpy's ``uint32`` wraps), computed for all words at
 once as a sum over each word of ``b_j * P**j`` (:func:`numpy.add.reduceat`) scaled by
 ``P**-start``: the same for the same bytes wherever they are. A shingle of ``n`` consecutive
 units (words or characters) of one text is the polynomial of their hashes in a second base, and
@@ -21,23 +21,25 @@ Unit = Literal["word", "char"]
 U64 = npt.NDArray[np.uint64]
 Index = npt.NDArray[np.intp]
 
-#: the bases of the two polynomials (odd, so invertible modulo 2**64)
-_P = 0x100000001B3
+#: the bases of the polynomials (odd, so invertible): of a word's bytes (modulo 2**32) and of a
+#: shingle's units (modulo 2**64)
+_P32 = 0x01000193
 _Q = 0x9E3779B97F4A7C15
 
-_powers: list[tuple[U64, U64]] = []
+_powers32: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]] = []
 
 
-def _power_tables(n: int) -> tuple[U64, U64]:
-    """``P**j`` and ``P**-j`` modulo 2**64 for ``j < n`` (grown by doubling, kept per process)."""
-    if not _powers or len(_powers[0][0]) < n:
-        size = max(n, 2 * len(_powers[0][0]) if _powers else 0, 1 << 16)
-        up = np.full(size, _P, dtype=np.uint64)
-        down = np.full(size, pow(_P, -1, 1 << 64), dtype=np.uint64)
+def _power_tables32(n: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """``P**j`` and ``P**-j`` modulo 2**32 for ``j < n`` (grown by doubling, kept per process)."""
+    if not _powers32 or len(_powers32[0][0]) < n:
+        size = max(n, 2 * len(_powers32[0][0]) if _powers32 else 0, 1 << 16)
+        p32 = _P32
+        up = np.full(size, p32, dtype=np.uint32)
+        down = np.full(size, pow(p32, -1, 1 << 32), dtype=np.uint32)
         up[0] = down[0] = 1
         with np.errstate(over="ignore"):
-            _powers[:] = [(np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64))]
-    up_table, down_table = _powers[0]
+            _powers32[:] = [(np.cumprod(up, dtype=np.uint32), np.cumprod(down, dtype=np.uint32))]
+    up_table, down_table = _powers32[0]
     return up_table[:n], down_table[:n]
 
 
@@ -70,21 +72,30 @@ def shingle_hashes(
 
 
 def _word_hashes(data: npt.NDArray[np.uint8]) -> tuple[U64, Index]:
-    """Each word's hash, and the text it is in."""
-    is_sep = (data == 32) | (data == 0)
-    seps = np.flatnonzero(is_sep)
+    """Each word's hash, and the text it is in.
+
+    Words are hashed modulo 2**32 (half the memory traffic of the pass over every byte; a few
+    hundred thousand distinct words rarely collide), shingles modulo 2**64. ``reduceat`` over the
+    interleaved starts and ends sums each word and, in between, each gap, which is dropped.
+    """
+    seps = np.flatnonzero((data == 32) | (data == 0))
     starts = np.concatenate(([0], seps + 1))
     ends = np.concatenate((seps, [len(data)]))
     real = ends > starts
-    starts = starts[real]
+    starts, ends = starts[real], ends[real]
     owner = np.searchsorted(np.flatnonzero(data == 0), starts)
     if not len(starts):
         return np.zeros(0, dtype=np.uint64), owner
-    up, down = _power_tables(len(data))
+    up, down = _power_tables32(len(data) + 1)
     with np.errstate(over="ignore"):
-        weighted = data.astype(np.uint64) * up  # separators are 0 or weighed out below
-        weighted[is_sep] = 0
-        return np.add.reduceat(weighted, starts) * down[starts], owner
+        weighted = data.astype(np.uint32)
+        weighted *= up[: len(data)]
+        bounds = np.empty(2 * len(starts), dtype=np.intp)
+        bounds[0::2], bounds[1::2] = starts, ends
+        if bounds[-1] == len(data):  # reduceat needs indices inside the array
+            weighted = np.append(weighted, np.uint32(0))
+        sums = np.add.reduceat(weighted, bounds, dtype=np.uint32)[0::2]
+        return (sums * down[starts]).astype(np.uint64), owner
 
 
 def _char_units(joined: str) -> tuple[U64, Index]:
