@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ftprep.record import Record
 from ftprep.steps.base import GlobalStep, Mark, Position, Reject, Signed, StepParams
-from ftprep.steps.dedup.common import field_value, rank
+from ftprep.steps.dedup.common import field_label, field_value, rank
 
 MISSING = "(missing)"
 
@@ -107,14 +107,18 @@ class Balancer(GlobalStep):
     def sign(self, records: list[Record]) -> BalanceSigned:
         p = self.params
         seed = str(p.seed).encode() + b"\x00"
-        classes, ranks = [], []
+        classes: list[str] = []
+        ranks: list[tuple[Any, ...]] = []
         for record in records:
-            value = field_value(record, p.field)
-            classes.append(_label(value))
+            label = field_label(field_value(record, p.field))
+            classes.append(MISSING if label is None else label)
+            if p.keep == "first":  # input order decides
+                ranks.append(())
+                continue
             key = record.id if record.id is not None else orjson.dumps(record.to_dict())
             tie = hashlib.blake2b(seed + (key.encode() if isinstance(key, str) else key)).digest()
-            policy = () if p.keep == "random" or p.keep == "first" else rank(record, p.keep)
-            ranks.append((*policy, tie) if p.keep != "first" else ())
+            policy = () if p.keep == "random" else rank(record, p.keep)
+            ranks.append((*policy, tie))
         return BalanceSigned(classes, ranks)
 
     def decide_shards(self, shards: Iterable[Signed]) -> Iterator[tuple[Position, Reject | Mark]]:
@@ -209,11 +213,3 @@ def _shares(targets: dict[str, float]) -> dict[str, float]:
     """The target shares normalized to sum to 1."""
     total = sum(targets.values())
     return {c: v / total for c, v in targets.items()}
-
-
-def _label(value: Any) -> str:
-    if value is None:
-        return MISSING
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()

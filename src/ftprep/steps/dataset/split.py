@@ -22,7 +22,7 @@ from ftprep.steps.dataset.leakage import (
     leak_clusters,
     leak_pairs,
 )
-from ftprep.steps.dedup.common import field_value
+from ftprep.steps.dedup.common import field_label, field_value
 from ftprep.steps.dedup.exact import ExactDeduplicator
 from ftprep.steps.dedup.minhash import MinHashDeduplicator, minhash_matrix
 from ftprep.steps.dedup.shingles import Unit
@@ -153,7 +153,7 @@ class Splitter(GlobalStep):
             key = self._exact.key(record)
             keys.append(key if p.leakage != "off" else None)
             units.append(self._unit(record, key))
-            strata.append(_label(field_value(record, p.stratify)) if p.stratify else None)
+            strata.append(field_label(field_value(record, p.stratify)) if p.stratify else None)
         values = None
         if p.leakage != "off" and p.leakage_threshold is not None:
             values = minhash_matrix(
@@ -165,10 +165,10 @@ class Splitter(GlobalStep):
         if self.params.group:
             value = field_value(record, self.params.group)
             if value is not None:
-                return "group:" + (_label(value) or "")
+                return "group:" + (field_label(value) or "")
         if record.id is not None:
             return "id:" + record.id
-        content = key if key is not None else self._exact.key(record)
+        content = key
         if content is None:  # nothing to compare: the whole record stands for itself
             content = hashlib.blake2b(
                 orjson.dumps(record.to_dict(), option=orjson.OPT_SORT_KEYS)
@@ -188,11 +188,11 @@ class Splitter(GlobalStep):
         values = np.concatenate(arrays) if arrays else None
         leaks = leak_pairs(keys, values, p.leakage_threshold) if p.leakage != "off" else []
         unit_of = _merged_units(units, leaks if p.leakage == "move" else [])
-        split_of = self._assign(unit_of, strata)
+        split_of, thin = self._assign(unit_of, strata)
         names = p.split_names()
         crossing = crossing_leaks(leaks, split_of)
         dropped = self._leak_drops(crossing, split_of, positions) if p.leakage == "drop" else {}
-        self._report(split_of, strata, crossing, positions)
+        self._report(split_of, strata, thin, crossing, positions)
         marks = [Mark({"split": name}) for name in names]  # shared: small decision files
         for i, position in enumerate(positions):
             if i in dropped:
@@ -200,8 +200,11 @@ class Splitter(GlobalStep):
             else:
                 yield position, marks[split_of[i]]
 
-    def _assign(self, unit_of: list[str], strata: list[str | None]) -> list[int]:
-        """The split index of each record: units ordered by hash, dealt out by record count."""
+    def _assign(
+        self, unit_of: list[str], strata: list[str | None]
+    ) -> tuple[list[int], list[tuple[str | None, int]]]:
+        """The split index of each record (units ordered by hash, dealt out by record count),
+        and the strata with fewer units than splits."""
         p = self.params
         members: dict[str, list[int]] = defaultdict(list)
         for i, unit in enumerate(unit_of):
@@ -215,7 +218,7 @@ class Splitter(GlobalStep):
         bounds = np.cumsum(p.shares()).tolist()
         seed = str(p.seed).encode() + b"\x00"
         split_of = [0] * len(unit_of)
-        self._thin: list[tuple[str | None, int]] = []
+        thin: list[tuple[str | None, int]] = []
         for stratum, stratum_units in by_stratum.items():
             stratum_units.sort(key=lambda u: (hashlib.blake2b(seed + u.encode()).digest(), u))
             total = sum(len(members[u]) for u in stratum_units)
@@ -227,8 +230,8 @@ class Splitter(GlobalStep):
                     split_of[i] = split
                 done += size
             if p.stratify and len(stratum_units) < len(bounds):
-                self._thin.append((stratum, len(stratum_units)))
-        return split_of
+                thin.append((stratum, len(stratum_units)))
+        return split_of, thin
 
     def _leak_drops(
         self, crossing: list[Leak], split_of: list[int], positions: list[Position]
@@ -250,6 +253,7 @@ class Splitter(GlobalStep):
         self,
         split_of: list[int],
         strata: list[str | None],
+        thin: list[tuple[str | None, int]],
         crossing: list[Leak],
         positions: list[Position],
     ) -> None:
@@ -270,7 +274,7 @@ class Splitter(GlobalStep):
                     f"split {name} has {sizes.get(name, 0)} records: too few to measure anything "
                     f"(min_size {p.min_size})"
                 )
-        for stratum, count in self._thin:
+        for stratum, count in thin:
             self.warn(f"stratum {stratum!r} has {count} unit(s) for {len(names)} splits")
         if crossing:
             kinds = Counter(x.kind for x in crossing)
@@ -314,12 +318,3 @@ def _merged_units(units: list[str], leaks: list[Leak]) -> list[str]:
         if root not in merged or name < merged[root]:
             merged[root] = name
     return [merged[int(roots[i])] for i in ids.tolist()]
-
-
-def _label(value: Any) -> str | None:
-    """A field's value as a stable string (None stays None)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 from pydantic import Field, model_validator
 
 from ftprep.record import Record
@@ -138,6 +139,14 @@ def field_value(record: Record, path: str) -> Any:
         else:
             return None
     return None if value is _MISSING else value
+
+
+def field_label(value: Any) -> str | None:
+    """A field's value as a stable string: strings as they are, other values as sorted JSON;
+    None stays None."""
+    if value is None or isinstance(value, str):
+        return value
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def scope_text(record: Record, roles: frozenset[str] | None) -> str:
