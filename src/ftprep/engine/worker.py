@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,6 +29,7 @@ import orjson
 from ftprep.engine.files import read_pickle, write_atomic, write_json, write_pickle
 from ftprep.engine.shards import Lines
 from ftprep.formats import Format, Losses, Unconvertible
+from ftprep.gcpause import fewer_collections
 from ftprep.io import RawRow
 from ftprep.io.jsonencode import dumps_bytes
 from ftprep.reading import Rejected, Source, parse_row
@@ -212,7 +214,13 @@ class ShardRun:
         if isinstance(step, LLMStep):
             outcomes: list[Any] = step.run_batch(records)
         else:
-            outcomes = [self._one(step, record) for record in records]
+            one = _per_record(step)
+            outcomes = []
+            for record in records:
+                try:
+                    outcomes.append(one(record))
+                except Exception as exc:
+                    outcomes.append(exc)
         kept = []
         for record, outcome in zip(records, outcomes, strict=True):
             if isinstance(outcome, BaseException):
@@ -226,17 +234,6 @@ class ShardRun:
         count.seconds += time.perf_counter() - started
         count.counts.update(step.take_stats().counts)
         return kept
-
-    @staticmethod
-    def _one(step: Step, record: Record) -> Record | Reject | BaseException:
-        try:
-            if isinstance(step, TransformStep):
-                return step.transform(record)
-            if isinstance(step, FilterStep):
-                return step.check(record) or record
-            raise TypeError(f"cannot run a {step.kind} step per record")
-        except Exception as exc:
-            return exc
 
     def _crash(self, name: str, record: Record, exc: BaseException) -> Reject:
         reject, failure = self._crash_outcome(name, record, exc)
@@ -375,8 +372,13 @@ class ShardRun:
             step.ensure_setup()
             survivors: list[int] = []
             outcomes: list[Record] = []
+            one = _per_record(step)
             for i, record in zip(alive, current, strict=True):
-                outcome = self._one(step, record)
+                outcome: Record | Reject | BaseException
+                try:
+                    outcome = one(record)
+                except Exception as exc:
+                    outcome = exc
                 if step.stats.counts:  # what the step counted for this record alone
                     deltas[i].append((k, dict(step.take_stats().counts)))
                 failure = ""
@@ -577,6 +579,17 @@ class NoOutput(Unconvertible):
         self.code = "no_output"
 
 
+def _per_record(step: Step) -> Callable[[Record], Record | Reject]:
+    """What running ``step`` on one record is: its transform, or its filter's verdict with the
+    record kept as it is (the step is set up already)."""
+    if isinstance(step, TransformStep):
+        return step.transform
+    if isinstance(step, FilterStep):
+        check = step.check
+        return lambda record: check(record) or record
+    raise TypeError(f"cannot run a {step.kind} step per record")
+
+
 def _unconvertible(exc: Exception) -> Reject:
     return Reject(getattr(exc, "code", "unconvertible"), detail=str(exc))
 
@@ -609,4 +622,5 @@ def init_worker(pipeline: Pipeline) -> None:
 
 def run_shard(task: ShardTask) -> dict[str, Any]:
     assert _PIPELINE is not None, "init_worker was not called"
-    return ShardRun(_PIPELINE, task).run()
+    with fewer_collections():  # a shard allocates millions of objects and no cycles
+        return ShardRun(_PIPELINE, task).run()

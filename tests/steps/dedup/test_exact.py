@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from ftprep.record import Record
 from ftprep.steps import get_step
 from ftprep.steps.base import Position
+from ftprep.steps.dedup.common import Normalizer
 from ftprep.steps.dedup.exact import ExactDeduplicator
 
 
@@ -165,3 +166,16 @@ def test_the_fast_signature_of_plain_turns_is_exactly_per_turn_equality(
     )
     same = _turns_key(step, ra) == _turns_key(step, rb)
     assert (step.signature(ra) == step.signature(rb)) is same
+
+
+@given(
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=60)
+    | st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1f\x00aA.,-_ßİ\u00a0\u2003", max_size=40),
+    st.sets(st.sampled_from(["unicode", "case", "whitespace", "punctuation"])),
+)
+@settings(max_examples=1500, deadline=None)
+def test_normalizer_bytes_are_its_text_encoded(text: str, kinds: set[str]) -> None:
+    """The byte fast path for ASCII gives exactly the text path's result, control characters,
+    every ASCII space and punctuation included; other text takes the text path."""
+    norm = Normalizer(kinds)  # type: ignore[arg-type]
+    assert norm.encode(text) == norm(text).encode("utf-8", "surrogatepass")

@@ -31,6 +31,9 @@ TIME_KEYS = ("created_at", "updated_at", "timestamp", "date", "time")
 #: punctuation and symbols (anything but word characters and whitespace); NUL is left alone, for
 #: it separates turns in the joined texts that are normalized in one pass
 _PUNCTUATION = re.compile(r"[^\w\s\x00]+")
+#: the ASCII characters ``str.isspace()`` holds true for, and those ``_PUNCTUATION`` removes
+_ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())
+_ASCII_PUNCTUATION = bytes(c for c in range(128) if _PUNCTUATION.fullmatch(chr(c)))
 
 
 class DedupParams(StepParams):
@@ -106,6 +109,27 @@ class Normalizer:
         self.case = "case" in kinds
         self.punctuation = "punctuation" in kinds
         self.whitespace = "whitespace" in kinds
+        table = bytearray(range(256))
+        if self.case:  # casefold() of ASCII is lower()
+            table[ord("A") : ord("Z") + 1] = bytes(range(ord("a"), ord("z") + 1))
+        if self.whitespace:  # what str.split() splits ASCII on
+            for c in _ASCII_SPACE:
+                table[c] = ord(" ")
+        self._table = bytes(table)
+
+    def encode(self, text: str) -> bytes:
+        """``self(text)`` as UTF-8 (lone surrogates kept): for ASCII text, byte operations that
+        give the same bytes several times faster (case and whitespace in one ``translate``)."""
+        if not text.isascii():
+            return self(text).encode("utf-8", "surrogatepass")
+        data = text.encode("ascii").translate(
+            self._table, _ASCII_PUNCTUATION if self.punctuation else b""
+        )
+        if self.whitespace:
+            while b"  " in data:
+                data = data.replace(b"  ", b" ")
+            data = data.strip(b" ")
+        return data
 
     def __call__(self, text: str) -> str:
         if self.unicode and not text.isascii():

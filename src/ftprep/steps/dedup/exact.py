@@ -127,7 +127,7 @@ class ExactDeduplicator(GlobalStep):
         if value is None:
             return None
         if isinstance(value, str):
-            return _hash(b"str\x00" + self._norm(value).encode("utf-8", "surrogatepass"))
+            return _hash(b"str\x00" + self._norm.encode(value))
         return _hash(b"json\x00" + _dumps(value))
 
     def _plain_key(self, record: Record) -> bytes | None:
@@ -158,7 +158,7 @@ class ExactDeduplicator(GlobalStep):
         raw = " \x00 ".join(pieces)
         if raw.count("\x00") != len(pieces) - 1:
             return None
-        return _hash(b"plain\x00" + self._norm(raw).encode("utf-8", "surrogatepass"))
+        return _hash(b"plain\x00" + self._norm.encode(raw))
 
 
 def _dumps(value: object) -> bytes:
