@@ -405,11 +405,14 @@ class ShardRun:
         for i, record in enumerate(records):
             src = record.source
             fate, delta = fates[i], deltas[i] if deltas else None
+            line = canonical[i]
+            if rows[i] and line == rows[i][0]:
+                line = b""  # the first output's row says it: half the bytes to hand over
             out.append(
                 Rendered(
                     src.file if src else None,
                     src.line if src else None,
-                    canonical[i],
+                    line,
                     rows[i],
                     losses[i],
                     Ahead(fate, tuple(delta or ())) if fate is not None or delta else None,
@@ -449,7 +452,8 @@ class ShardRun:
                 if not isinstance(reject, Reject):  # tail_render holds only for drops_only
                     raise TypeError(f"{name} marked a record but says it only drops")
                 gate.rejected[reject.code] += 1
-                self._add_reject(name, reject, r.file, r.line, orjson.loads(r.canonical))
+                line = r.canonical or r.rows[0]
+                self._add_reject(name, reject, r.file, r.line, orjson.loads(line))
                 continue
             fate = None if r.ahead is None else r.ahead.fate
             reached = len(counts) if fate is None else fate.step
@@ -502,8 +506,8 @@ class Ahead(NamedTuple):
 
 class Rendered(NamedTuple):
     """A record ready for the outputs: where it came from, its canonical line (when a global
-    step decides after rendering), its output rows, what they could not hold, and what steps
-    run ahead did to it."""
+    step decides after rendering; empty when it is the first output's row), its output rows,
+    what they could not hold, and what steps run ahead did to it."""
 
     file: str | None
     line: int | None
