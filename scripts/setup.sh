@@ -13,6 +13,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     # the CPU build of torch, pinned: an unpinned torch pulls gigabytes of CUDA packages
     *,all,*|*,semantic,*) .venv/bin/python -m pip install --quiet "torch==2.13.0" ;;
   esac
-  .venv/bin/python -m pip install --quiet -e ".[${extras}]"
+  # llama-cpp-python (the llm extra) compiles llama.cpp once (about 10 minutes on 2 cores);
+  # pip keeps the wheel in its cache for the next install
+  CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" .venv/bin/python -m pip install --quiet -e ".[${extras}]"
   touch "$stamp"
 fi

