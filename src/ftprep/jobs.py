@@ -125,3 +125,15 @@ def split(
     data["output_dir"] = str(folder)
     recipe = parse_recipe(data, file="<command line>", overrides=overrides)
     return run(recipe, workers=workers, resume=resume, progress=progress)
+
+
+def judge(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    *,
+    params: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> RunResult:
+    """Rate every conversation of ``src`` with an LLM judge (``llm.judge``; ``params`` are its
+    criteria, thresholds, action, samples and ``llm`` settings) into ``dst``."""
+    return one_shot(src, dst, [{"llm.judge": params or {}}], **kwargs)

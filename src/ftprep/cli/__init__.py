@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "split": "ftprep.cli.split:split_command",
     "leakage": "ftprep.cli.leakage:leakage_command",
     "balance": "ftprep.cli.split:balance_command",
+    "judge": "ftprep.cli.llm:judge_command",
     "demo": "ftprep.cli.demo:demo_command",
 }
 

@@ -88,6 +88,8 @@ def echo_result(result: RunResult) -> None:
         f"in {result.seconds:.1f} s with {result.workers} worker(s)"
         + (f" ({result.resumed_shards} shard(s) reused)" if result.resumed_shards else "")
     )
+    if usage := llm_usage(result.steps):
+        click.echo(usage)
     for warning in result.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     for path in result.outputs:
@@ -95,3 +97,23 @@ def echo_result(result: RunResult) -> None:
     click.echo(f"rejects:  {result.rejects}")
     click.echo(f"stats:    {result.stats}")
     click.echo(f"manifest: {result.manifest}")
+
+
+def llm_usage(steps: list[dict[str, Any]]) -> str:
+    """One line on what the LLM steps spent ("" when none ran)."""
+    total: dict[str, float] = {}
+    for step in steps:
+        for key, value in step.get("counts", {}).items():
+            if key.startswith("llm."):
+                total[key[4:]] = total.get(key[4:], 0) + value
+    if not total:
+        return ""
+    line = (
+        f"llm: {int(total.get('requests', 0)):,} requests, {int(total.get('cached', 0)):,} "
+        f"from the cache, {int(total.get('retries', 0)):,} retries, "
+        f"{int(total.get('prompt_tokens', 0)):,} prompt + "
+        f"{int(total.get('completion_tokens', 0)):,} completion tokens"
+    )
+    if "cost" in total:
+        line += f", cost {total['cost']:.4f}"
+    return line

@@ -4,7 +4,7 @@
 - :class:`FilterStep`: ``keep(record) -> bool | Reject`` (measure, then keep or say why not).
 - :class:`GlobalStep`: ``signature(record)`` per record (or ``sign(records)`` per shard), then
   ``decide`` over the whole dataset: explicit stages over plain data, so any executor can run them.
-- :class:`LLMStep`: ``build_prompt(record)`` and ``parse_reply(record, reply)`` around an async client.
+- :class:`LLMStep`: ``async process(record)`` around a chat client with cache, limits and retries.
 
 A step is built from typed parameters (:class:`StepParams`: frozen, unknown keys rejected), has no
 side effects at construction (heavy resources load in :meth:`Step.setup`, once per worker), never
@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, NamedTuple, Protocol
+from typing import Any, ClassVar, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from ftprep.llm.client import ChatClient, LLMConfig
 from ftprep.record import Record
 
 StepKind = Literal["transform", "filter", "global", "llm"]
@@ -247,52 +248,107 @@ class GlobalStep(Step):
                 yield position, Reject(self.code, value=kept.label, detail=f"kept {kept.where}")
 
 
-class LLMClient(Protocol):
-    """What an LLM step needs from a provider: one async chat completion."""
+class LLMStepParams(StepParams):
+    """What every LLM step has: which model answers and how it is called."""
 
-    async def complete(self, messages: Sequence[dict[str, Any]], **options: Any) -> str: ...
+    llm: LLMConfig = Field(
+        default_factory=lambda: LLMConfig.model_validate({}),
+        description="The model: provider, base_url, model, limits, retries, cache, prices "
+        "(see docs/guide/llm.md).",
+    )
+
+    def resolve_paths(self, base: Path) -> LLMStepParams:
+        llm = self.llm
+        update: dict[str, Any] = {}
+        if llm.model_path and not Path(llm.model_path).is_absolute():
+            update["model_path"] = str(base / llm.model_path)
+        if isinstance(llm.cache, str) and not Path(llm.cache).is_absolute():
+            update["cache"] = str(base / llm.cache)
+        if not update:
+            return self
+        return self.model_copy(update={"llm": llm.model_copy(update=update)})
 
 
 class LLMStep(Step):
-    """A step that asks an LLM about each record. Implement :meth:`build_prompt` and
-    :meth:`parse_reply`; the base runs the calls concurrently (at most ``concurrency`` at once).
+    """A step that asks an LLM about each record. Implement :meth:`process`, which asks
+    ``self.client`` (a :class:`~ftprep.llm.ChatClient`: cache, limits and retries included) and
+    returns the changed record or a :class:`Reject`.
 
-    ``parse_reply`` returns the changed record, or a :class:`Reject` (a reply that cannot be parsed
-    is a reject with the reason, never a crash).
+    The base runs the records of a shard concurrently (the client's limits hold), and turns what
+    the LLM layer raises into rejects, so nothing is lost: a request that failed for good is
+    ``llm_error`` (the last problem in the detail); an answer that could not be parsed even after
+    the re-asks is ``llm_unusable_reply`` (the raw reply as the value, the reason in the detail).
+    Requests, cache hits, retries, tokens and cost are counted as ``llm.*`` in the step's stats.
     """
 
     kind: ClassVar[StepKind] = "llm"
-    concurrency: ClassVar[int] = 8
+    Params: ClassVar[type[StepParams]] = LLMStepParams
+    params: LLMStepParams
 
     def __init__(
         self,
         params: StepParams | dict[str, Any] | None = None,
         *,
-        client: LLMClient | None = None,
+        client: ChatClient | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(params, **kwargs)
-        self.client = client
+        self._given = client
+        self.client: ChatClient | None = client
 
-    def build_prompt(self, record: Record) -> list[dict[str, Any]]:
-        raise NotImplementedError
+    def setup(self) -> None:
+        if self.client is None:
+            from ftprep.llm.client import build_client
 
-    def parse_reply(self, record: Record, reply: str) -> Record | Reject:
+            self.client = build_client(self.params.llm)
+
+    async def process(self, record: Record) -> Record | Reject:
         raise NotImplementedError
 
     def run_batch(self, records: list[Record]) -> list[Record | Reject | BaseException]:
         """Every record's outcome, in order; an exception is returned, not raised."""
+        self.ensure_setup()
         return asyncio.run(self._run_batch(records))
 
     async def _run_batch(self, records: list[Record]) -> list[Record | Reject | BaseException]:
-        if self.client is None:
-            raise RuntimeError(f"{self.id}: no LLM client configured")
+        from ftprep.llm import LLMError, ReplyError
+
+        assert self.client is not None
         client = self.client
-        gate = asyncio.Semaphore(self.concurrency)
+        before = client.usage.to_dict()
 
         async def one(record: Record) -> Record | Reject:
-            async with gate:
-                reply = await client.complete(self.build_prompt(record))
-            return self.parse_reply(record, reply)
+            try:
+                return await self.process(record)
+            except ReplyError as exc:
+                detail = f"{exc.reason} (after {exc.attempts} answers)"
+                return Reject("llm_unusable_reply", value=exc.raw[:4000], detail=detail)
+            except LLMError as exc:
+                return Reject("llm_error", detail=str(exc))
 
-        return await asyncio.gather(*(one(r) for r in records), return_exceptions=True)
+        try:
+            return list(await asyncio.gather(*(one(r) for r in records), return_exceptions=True))
+        finally:
+            await client.aclose()
+            self._count_usage(before, client.usage.to_dict())
+
+    def _count_usage(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        for name in ("requests", "cached", "retries", "failures"):
+            self.count(f"llm.{name}", after[name] - before[name])
+        self.count("llm.prompt_tokens", after["prompt_tokens"] - before["prompt_tokens"])
+        self.count(
+            "llm.completion_tokens", after["completion_tokens"] - before["completion_tokens"]
+        )
+        if "cost" in after:
+            cost = after["cost"] - before.get("cost", 0.0)
+            self.stats.counts["llm.cost"] += round(cost, 6)
+        for kind, n in after["errors"].items():
+            if n - before["errors"].get(kind, 0):
+                self.count(f"llm.errors.{kind}", n - before["errors"].get(kind, 0))
+
+    def __getstate__(self) -> dict[str, Any]:  # workers build their own client from the params
+        state = dict(self.__dict__)
+        if self._given is None:
+            state["client"] = None
+            state["_ready"] = False
+        return state

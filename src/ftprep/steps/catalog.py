@@ -22,6 +22,7 @@ from ftprep.steps.filter.repetition import RepetitionFilter
 from ftprep.steps.filter.truncated import TruncatedFilter
 from ftprep.steps.filter.unseen_context import UnseenContextFilter
 from ftprep.steps.filter.valid import ValidFilter
+from ftprep.steps.llm.judge import LLMJudge
 from ftprep.steps.pii.redact import PiiRedactor
 
 STEP_CLASSES: tuple[type[Step], ...] = (
@@ -45,6 +46,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     Decontaminator,
     Splitter,
     Balancer,
+    LLMJudge,
 )
 
 STEPS: dict[str, type[Step]] = {cls.id: cls for cls in STEP_CLASSES}

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from ftprep.errors import FtprepError
 from ftprep.steps.base import Step
 
@@ -72,7 +74,7 @@ def describe(cls: type[Step]) -> StepInfo:
             ParamInfo(
                 name=name,
                 type=_type_name(info.annotation),
-                default=None if required else info.get_default(call_default_factory=True),
+                default=None if required else _plain(info.get_default(call_default_factory=True)),
                 required=required,
                 description=info.description or "",
             )
@@ -93,3 +95,12 @@ def _type_name(annotation: Any) -> str:
     text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
     text = text or str(annotation)
     return text.replace("typing.", "").replace("NoneType", "None")
+
+
+def _plain(value: Any) -> Any:
+    """A default as plain data (a nested parameter model as its fields)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,1 @@
+"""Steps that ask a language model: judge, distill, augment."""
