@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ftprep.engine import RunResult
+from ftprep.engine.run import llm_usage
 
 set_option = click.option(
     "--set",
@@ -88,7 +89,7 @@ def echo_result(result: RunResult) -> None:
         f"in {result.seconds:.1f} s with {result.workers} worker(s)"
         + (f" ({result.resumed_shards} shard(s) reused)" if result.resumed_shards else "")
     )
-    if usage := llm_usage(result.steps):
+    if usage := llm_line(result.steps):
         click.echo(usage)
     for warning in result.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
@@ -99,13 +100,9 @@ def echo_result(result: RunResult) -> None:
     click.echo(f"manifest: {result.manifest}")
 
 
-def llm_usage(steps: list[dict[str, Any]]) -> str:
+def llm_line(steps: list[dict[str, Any]]) -> str:
     """One line on what the LLM steps spent ("" when none ran)."""
-    total: dict[str, float] = {}
-    for step in steps:
-        for key, value in step.get("counts", {}).items():
-            if key.startswith("llm."):
-                total[key[4:]] = total.get(key[4:], 0) + value
+    total = llm_usage(steps)
     if not total:
         return ""
     line = (

@@ -429,4 +429,24 @@ def _manifest(
         "steps": [
             {k: s[k] for k in ("name", "step", "in", "kept", "rejected")} for s in result.steps
         ],
+        **({"llm": usage} if (usage := llm_usage(result.steps)) else {}),
     }
+
+
+def llm_usage(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the LLM steps of a run spent, from their ``llm.*`` counts: requests, cache hits,
+    retries, failures, tokens and cost, in total and by step ({} when no LLM step ran)."""
+    by_step: dict[str, dict[str, Any]] = {}
+    for step in steps:
+        mine = {k[4:]: v for k, v in step.get("counts", {}).items() if k.startswith("llm.")}
+        if mine:
+            by_step[step["name"]] = mine
+    if not by_step:
+        return {}
+    total: dict[str, Any] = {}
+    for mine in by_step.values():
+        for key, value in mine.items():
+            total[key] = total.get(key, 0) + value
+    if "cost" in total:
+        total["cost"] = round(total["cost"], 6)
+    return {**dict(sorted(total.items())), "by_step": by_step}

@@ -1,11 +1,16 @@
 """``llm.judge`` against a fake judge served by the fault-injecting server: verdicts, votes,
-prompt injection, faults, the cache, and nothing lost."""
+prompt injection, faults, the cache, ``kill -9`` and ``--resume``, and nothing lost."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +19,7 @@ import pytest
 from pydantic import ValidationError
 
 from ftprep.jobs import judge
-from ftprep.llm import LLMConfig, build_client
+from ftprep.llm import LLMConfig, ResponseCache, build_client
 from ftprep.llm.faults import FaultServer
 from ftprep.llm.prompts import CLOSE, OPEN
 from ftprep.record import Record
@@ -88,6 +93,8 @@ def test_verdicts_marks_and_rejects_through_the_engine(tmp_path: Path) -> None:
     counts = next(s for s in result.steps if s["step"] == "llm.judge")["counts"]
     assert counts["llm.requests"] == 10 and counts["judge.keep"] == 5
     assert counts["llm.prompt_tokens"] > 0
+    manifest = orjson.loads((tmp_path / "out.manifest.json").read_bytes())
+    assert manifest["llm"]["requests"] == 10 and manifest["llm"]["by_step"]["llm.judge"]
 
 
 def test_a_rerun_is_answered_from_the_cache(tmp_path: Path) -> None:
@@ -220,5 +227,49 @@ def test_recipe_prompt_files_are_relative_to_the_recipe(tmp_path: Path) -> None:
     assert params.user_prompt == str(tmp_path / "prompts" / "user.j2")  # type: ignore[attr-defined]
     assert params.llm.cache == str(tmp_path / "c.sqlite")  # type: ignore[attr-defined]
     recipe.write_text(recipe.read_text().replace("prompts/user.j2", "prompts/missing.j2"))
-    with pytest.raises(RecipeError, match="missing.j2"):
+    with pytest.raises(RecipeError, match=r"missing\.j2"):
         load_recipe(recipe)
+
+
+RESUME_RECIPE = """\
+version: 1
+inputs: [in.jsonl]
+outputs: [{out}.jsonl]
+options: {{chunk_size: 10, workers: 1}}
+steps:
+  - llm.judge: {{llm: {{provider: openai, base_url: "{url}", model: fake, cache: llm.sqlite, concurrency: 2}}}}
+"""
+
+
+def run(folder: Path, url: str, out: str, *extra: str) -> subprocess.Popen[bytes]:
+    (folder / f"{out}.yaml").write_text(RESUME_RECIPE.format(url=url, out=out))
+    cmd = [sys.executable, "-c", "from ftprep.cli import main; main()", "run"]
+    cmd += [str(folder / f"{out}.yaml"), "--out", str(folder / out), "--no-progress", *extra]
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+@pytest.mark.slow
+def test_kill_then_resume_sends_no_answered_request_again(tmp_path: Path) -> None:
+    write(tmp_path / "in.jsonl", [chat(i, "a good answer" if i % 3 else "meh") for i in range(60)])
+    with FaultServer(reply=fake_judge, delay=0.02) as server:
+        proc = run(tmp_path, server.url, "killed")
+        deadline = time.monotonic() + 60
+        while server.counts["ok"] < 25:  # killed mid-run, some shards done, one in flight
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout
+            time.sleep(0.005)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        cached = len(ResponseCache(tmp_path / "llm.sqlite"))  # answers that reached the client
+        before = server.counts["ok"]
+        resumed = run(tmp_path, server.url, "killed", "--resume")
+        output = resumed.communicate(timeout=120)[0].decode()
+        assert resumed.returncode == 0, output
+        assert 20 <= cached < 60
+        assert server.counts["ok"] - before == 60 - cached  # no answered request asked again
+    folder = tmp_path / "killed"
+    kept = [orjson.loads(x) for x in (folder / "killed.jsonl").read_bytes().splitlines()]
+    rejects = [orjson.loads(x) for x in (folder / "rejects.jsonl").read_bytes().splitlines()]
+    assert len(kept) + len(rejects) == 60
+    assert sorted(r["record"]["id"] for r in rejects) == sorted(f"r{i}" for i in range(0, 60, 3))

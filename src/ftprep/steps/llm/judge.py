@@ -50,8 +50,18 @@ def _lenient(value: Any) -> Any:
     return value
 
 
+def _whole(value: Any) -> Any:
+    """A score written as "4" or 4.0, as the integer it is."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class CriterionScore(BaseModel):
-    score: int = Field(ge=1, le=5)
+    # an enum, not a range: grammar-constrained decoding (llama.cpp) can hold a model to it
+    score: Annotated[Literal[1, 2, 3, 4, 5], BeforeValidator(_whole)]
     reason: str = ""
 
 
