@@ -137,3 +137,45 @@ def judge(
     """Rate every conversation of ``src`` with an LLM judge (``llm.judge``; ``params`` are its
     criteria, thresholds, action, samples and ``llm`` settings) into ``dst``."""
     return one_shot(src, dst, [{"llm.judge": params or {}}], **kwargs)
+
+
+def generate(
+    seeds: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    *,
+    task: str,
+    n: int,
+    params: dict[str, Any] | None = None,
+    near_threshold: float = 0.8,
+    **kwargs: Any,
+) -> RunResult:
+    """About ``n`` new examples for ``task`` written from the records of ``seeds`` (each seed
+    gets ``ceil(n / seeds)``), kept with the seeds in ``dst``; new examples that repeat a seed
+    or each other (exactly, or at MinHash similarity ``near_threshold``) go to the rejects. The
+    result's warnings say the synthetic share of what was written."""
+    import math
+
+    from ftprep.reading import iter_records, open_source
+    from ftprep.record import Record
+
+    count = sum(1 for r in iter_records(open_source(Path(seeds))) if isinstance(r, Record))
+    if count == 0:
+        raise ValueError(f"{seeds}: no seed examples to generate from")
+    step = {"task": task, "per_seed": max(1, math.ceil(n / count)), **(params or {})}
+    steps = [
+        {"llm.generate": step},
+        "dedup.exact",
+        {"dedup.minhash": {"threshold": near_threshold, "mark": False}},
+    ]
+    result = one_shot(seeds, dst, steps, **kwargs)
+    synthetic = sum(
+        1
+        for r in iter_records(open_source(Path(dst)))
+        if isinstance(r, Record) and r.metadata.get("synthetic") is True
+    )
+    if result.written:
+        share = synthetic / result.written
+        result.warnings.append(
+            f"synthetic share: {synthetic:,} of {result.written:,} records written ({share:.0%})"
+        )
+    return result

@@ -79,3 +79,54 @@ def test_in_process_model_answers_in_the_schema_shape(tmp_path: Path) -> None:
         assert set(parse_json(exc.raw)) == {"score", "reason"}
     assert client.usage.requests == 2 or client.usage.requests == 1
     assert client.usage.completion_tokens > 0
+
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not here")
+def test_every_llm_step_on_shared_data_loses_nothing(llama_server: str, tmp_path: Path) -> None:
+    """judge, distill, paraphrase and generate, as recipe steps and commands, on the cookbook's
+    toy chats with the real Gemma 3 270M: whatever it answers, every record ends in the output
+    or the rejects with a reason."""
+    import orjson
+
+    from ftprep.engine import parse_recipe, run
+    from ftprep.engine.layout import RunLayout
+    from ftprep.jobs import generate
+
+    lines = (SHARED / "openai-cookbook" / "toy_chat_fine_tuning.jsonl").read_bytes().splitlines()
+    src = tmp_path / "toy.jsonl"
+    src.write_bytes(b"\n".join(lines[:4]) + b"\n")
+    llm = {
+        "provider": "openai",
+        "base_url": llama_server,
+        "model": "gemma",
+        "cache": str(tmp_path / "c.sqlite"),
+    }
+    recipe = parse_recipe(
+        {
+            "version": 1,
+            "inputs": [{"path": str(src)}],
+            "output_dir": str(tmp_path / "out"),
+            "outputs": [{"path": str(tmp_path / "out" / "data.jsonl")}],
+            "steps": [
+                {"llm.judge": {"llm": llm, "action": "mark", "max_tokens": 160, "reasks": 1}},
+                {"llm.distill": {"llm": llm, "max_tokens": 64, "drop_truncated": False}},
+                {"augment.paraphrase": {"llm": llm, "n": 1, "max_tokens": 96, "reasks": 1}},
+            ],
+        }
+    )
+    result = run(recipe, workers=1, layout=RunLayout.in_folder(recipe))
+    assert result.read == 4 and result.read + result.added == result.written + result.rejected
+    rejects = [
+        orjson.loads(x) for x in (tmp_path / "out" / "rejects.jsonl").read_bytes().splitlines()
+    ]
+    assert all(r["code"] and r["step"] for r in rejects)
+    again = run(recipe, workers=1, layout=RunLayout.in_folder(recipe))  # all answers cached
+    assert (again.written, again.rejected) == (result.written, result.rejected)
+    made = generate(
+        src, tmp_path / "gen.jsonl", task="A cheerful assistant.", n=4,
+        params={"llm": llm, "max_tokens": 96, "reasks": 1},
+    )  # fmt: skip
+    assert made.read + made.added == made.written + made.rejected and made.written >= 4

@@ -31,6 +31,9 @@ COMMANDS: dict[str, str] = {
     "leakage": "ftprep.cli.leakage:leakage_command",
     "balance": "ftprep.cli.split:balance_command",
     "judge": "ftprep.cli.llm:judge_command",
+    "augment": "ftprep.cli.llm:augment_command",
+    "distill": "ftprep.cli.llm:distill_command",
+    "generate": "ftprep.cli.llm:generate_command",
     "demo": "ftprep.cli.demo:demo_command",
 }
 

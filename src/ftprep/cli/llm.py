@@ -1,4 +1,5 @@
-"""``ftprep judge`` (and the options every LLM command shares)."""
+"""``ftprep judge``, ``ftprep distill``, ``ftprep augment`` and ``ftprep generate`` (and the
+options every LLM command shares)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,17 @@ def llm_config(options: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in config.items() if v is not None}
 
 
+def llm_step_params(options: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The parameters of an LLM command's step: ``--set`` items, the ``llm:`` options, and the
+    command's own options ``names`` that were given; all taken out of ``options``."""
+    params = step_params(options)
+    params["llm"] = {**params.get("llm", {}), **llm_config(options)}
+    for name in names:
+        if (value := options.pop(name)) is not None:
+            params[name] = value
+    return params
+
+
 @click.command("judge")
 @io_options
 @llm_options
@@ -77,9 +89,135 @@ def judge_command(src: Path, dst: Path, **options: Any) -> None:
     """
     from ftprep.jobs import judge
 
-    params = step_params(options)
-    params["llm"] = {**params.get("llm", {}), **llm_config(options)}
-    for name in ("keep_at", "discard_below", "floor", "action", "samples", "temperature"):
+    names = ("keep_at", "discard_below", "floor", "action", "samples", "temperature")
+    echo_result(
+        judge(src, dst, params=llm_step_params(options, names), **common_run_options(options))
+    )
+
+
+AUGMENT_METHODS = {"noise": "augment.noise", "paraphrase": "augment.paraphrase"}
+
+
+@click.command("augment")
+@io_options
+@click.option(
+    "--method",
+    type=click.Choice(list(AUGMENT_METHODS)),
+    default="noise",
+    show_default=True,
+    help="noise: typos, casing, abbreviations and punctuation in user turns (no model); "
+    "paraphrase: an LLM rewrites the last user turn.",
+)
+@llm_options
+@click.option("--n", "n", type=int, default=1, show_default=True, help="Variants per record.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the variants.")
+@click.option("--no-original", is_flag=True, help="Write the variants only, not the originals.")
+@run_options
+def augment_command(
+    src: Path, dst: Path, method: str, n: int, seed: int, no_original: bool, **options: Any
+) -> None:
+    """Write SRC and variants of its records into DST.
+
+    Each variant has the id <id>#<method>-<k>, metadata.parent_id and metadata.augment, passes
+    the same validation as real data (or goes to the rejects), and follows its parent in splits.
+    """
+    from ftprep.jobs import apply
+
+    params: dict[str, Any] = {"n": n, "keep_original": not no_original}
+    if method == "noise":
+        params["seed"] = seed
+        _no_llm(options)
+    else:
+        params["llm"] = llm_config(options)
+    params.update(step_params(options))
+    echo_result(apply(AUGMENT_METHODS[method], src, dst, params, **common_run_options(options)))
+
+
+def _no_llm(options: dict[str, Any]) -> None:
+    """Fail when LLM options are given to a method that uses no model."""
+    given = llm_config(options)
+    if given:
+        raise click.UsageError(f"--method noise uses no model (given: {', '.join(given)})")
+
+
+@click.command("distill")
+@io_options
+@llm_options
+@click.option(
+    "--turns",
+    type=click.Choice(["last", "all"]),
+    help="last (default): answer the last user turn; all: rewrite every assistant turn.",
+)
+@click.option("--samples", type=int, help="Candidate replies per turn (needs --temperature).")
+@click.option(
+    "--select",
+    type=click.Choice(["first", "judge"]),
+    help="With --samples: keep the first, or the one the judge rates best.",
+)
+@click.option("--temperature", type=float, help="The teacher's temperature.")
+@click.option("--max-tokens", type=int, help="Longest reply, in tokens (1024).")
+@run_options
+def distill_command(src: Path, dst: Path, **options: Any) -> None:
+    """Have a teacher model write the assistant replies of SRC's conversations into DST.
+
+    The replies it replaces are kept in metadata.distill.original; empty or cut-off replies
+    go to the rejects beside DST.
+    """
+    from ftprep.jobs import apply
+
+    names = ("turns", "samples", "select", "temperature", "max_tokens")
+    params = llm_step_params(options, names)
+    echo_result(apply("llm.distill", src, dst, params, **common_run_options(options)))
+
+
+@click.command("generate")
+@io_options
+@llm_options
+@click.option("--task", required=True, help="What the data is for, in a few sentences.")
+@click.option("--n", "n", type=int, default=100, show_default=True, help="New examples wanted.")
+@click.option("--topics", help="Comma-separated topics to spread examples over.")
+@click.option("--personas", help="Comma-separated user personas.")
+@click.option("--difficulties", help="Comma-separated difficulty levels (easy,typical,hard).")
+@click.option("--temperature", type=float, help="Sampling temperature (0.9).")
+@click.option("--judge", "use_judge", is_flag=True, help="Judge each new example; drop discards.")
+@click.option(
+    "--near-threshold",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="MinHash similarity above which a new example repeats a seed or another one.",
+)
+@run_options
+def generate_command(
+    src: Path,
+    dst: Path,
+    task: str,
+    n: int,
+    use_judge: bool,
+    near_threshold: float,
+    **options: Any,
+) -> None:
+    """Write about N new examples for --task from the seed examples in SRC, into DST.
+
+    DST holds the seeds and the new examples (metadata.synthetic, metadata.parent_id, and the
+    topic, persona and difficulty drawn); new examples that are invalid, discarded by the judge,
+    or repeat a seed or each other go to the rejects beside DST. The synthetic share is printed.
+    """
+    from ftprep.jobs import generate
+
+    params = llm_step_params(options, ("temperature",))
+    for name in ("topics", "personas", "difficulties"):
         if (value := options.pop(name)) is not None:
-            params[name] = value
-    echo_result(judge(src, dst, params=params, **common_run_options(options)))
+            params[name] = [x.strip() for x in value.split(",") if x.strip()]
+    if use_judge:
+        params["judge"] = {}
+    result = generate(
+        src,
+        dst,
+        task=task,
+        n=n,
+        params=params,
+        near_threshold=near_threshold,
+        **common_run_options(options),
+    )
+    echo_result(result)

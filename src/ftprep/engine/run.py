@@ -365,6 +365,8 @@ def _step_totals(
                 t["seconds"] += c["seconds"]
                 t["rejected"] = _sum_dicts([t["rejected"], c["rejected"]])
                 t["counts"] = _sum_dicts([t["counts"], c["counts"]])
+                noted = t.setdefault("warnings", [])
+                noted += [w for w in c.get("warnings", ()) if w not in noted]
     out = []
     for name in names:
         if name not in totals and name in ("read", "write"):
@@ -372,13 +374,16 @@ def _step_totals(
         t = totals.get(
             name, {"in": 0, "added": 0, "kept": 0, "rejected": {}, "seconds": 0.0, "counts": {}}
         )
+        shard_warnings = t.pop("warnings", [])
         if name != "read" and t["in"] + t["added"] != t["kept"] + sum(t["rejected"].values()):
             raise FtprepError(f"accounting error in step {name}: {t}")
         t["seconds"] = round(t["seconds"], 3)
         entry = {"name": name, "step": ids.get(name, name), **t}
+        if shard_warnings:
+            entry["warnings"] = shard_warnings
         if name in decided:
             entry["counts"] = _sum_dicts([t["counts"], decided[name]["counts"]])
-            entry["warnings"] = decided[name]["warnings"]
+            entry["warnings"] = shard_warnings + decided[name]["warnings"]
             if decided[name]["report"]:
                 entry["report"] = decided[name]["report"]
         out.append(entry)

@@ -35,6 +35,7 @@ from ftprep.io.jsonencode import dumps_bytes
 from ftprep.reading import Rejected, Source, parse_row
 from ftprep.record import Provenance, Record
 from ftprep.steps import FilterStep, GlobalStep, LLMStep, Mark, Reject, Signed, Step, TransformStep
+from ftprep.steps.base import Expansion
 
 READ_STEP = "read"
 WRITE_STEP = "write"
@@ -92,7 +93,7 @@ class Pipeline:
 
         That is so when the last global step's decision only drops records
         (:attr:`GlobalStep.drops_only`) and nothing but per-record steps that cost no LLM calls
-        follows it: those then *run ahead* on every record in the same pass (see
+        and make no new records (:attr:`Step.expands`) follows it: those then *run ahead* on every record in the same pass (see
         :meth:`ShardRun._run_ahead`), so records are never written out and read back. The last
         segment only applies the decision, counts, and joins.
         """
@@ -101,7 +102,7 @@ class Pipeline:
         last = self.segments[-1]
         assert last.after is not None
         return last.after[1].drops_only and not any(
-            isinstance(step, LLMStep) for _, step in last.steps
+            isinstance(step, LLMStep) or step.expands for _, step in last.steps
         )
 
     def shard_file(self, segment: int, shard: int, suffix: str) -> Path:
@@ -117,9 +118,14 @@ class StepCount:
     counts: Counter[str] = field(default_factory=Counter)
     #: copies the step made (upsampling): in + added = kept + rejected
     added: int = 0
+    #: what the step warned about (each message once)
+    warnings: list[str] = field(default_factory=list)
+
+    def note(self, warnings: list[str]) -> None:
+        self.warnings += [w for w in warnings if w not in self.warnings]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "in": self.seen,
             "added": self.added,
             "kept": self.kept,
@@ -127,6 +133,9 @@ class StepCount:
             "seconds": round(self.seconds, 4),
             "counts": dict(sorted(self.counts.items())),
         }
+        if self.warnings:
+            out["warnings"] = self.warnings
+        return out
 
 
 @dataclass
@@ -221,19 +230,40 @@ class ShardRun:
                     outcomes.append(one(record))
                 except Exception as exc:
                     outcomes.append(exc)
-        kept = []
+        kept: list[Record] = []
+        added = count.added
         for record, outcome in zip(records, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 outcome = self._crash(name, record, outcome)
             if isinstance(outcome, Reject):
                 self._reject(name, outcome, record, count)
+            elif isinstance(outcome, list):  # a step that expands (augmentation)
+                self._expanded(name, record, outcome, kept, count)
             else:
                 kept.append(outcome)
+        self.added += count.added - added
         count.seen += len(records)
         count.kept += len(kept)
         count.seconds += time.perf_counter() - started
-        count.counts.update(step.take_stats().counts)
+        stats = step.take_stats()
+        count.counts.update(stats.counts)
+        count.note(stats.warnings)
         return kept
+
+    def _expanded(
+        self, name: str, record: Record, items: list[Any], kept: list[Record], count: StepCount
+    ) -> None:
+        """The records one record became: each kept, or rejected when it comes as a
+        ``(record, Reject)`` pair (a variant that failed a check); all but one are added."""
+        if not items:
+            self._reject(name, Reject("expanded_to_nothing"), record, count)
+            return
+        count.added += len(items) - 1
+        for item in items:
+            if isinstance(item, tuple):
+                self._reject(name, item[1], item[0], count)
+            else:
+                kept.append(item)
 
     def _crash(self, name: str, record: Record, exc: BaseException) -> Reject:
         reject, failure = self._crash_outcome(name, record, exc)
@@ -370,17 +400,22 @@ class ShardRun:
         for k, (name, step) in enumerate(steps):
             started = time.perf_counter()
             step.ensure_setup()
+            count = self.steps.setdefault(name, StepCount())
             survivors: list[int] = []
             outcomes: list[Record] = []
             one = _per_record(step)
             for i, record in zip(alive, current, strict=True):
-                outcome: Record | Reject | BaseException
+                outcome: Record | Reject | Expansion | BaseException
                 try:
                     outcome = one(record)
                 except Exception as exc:
                     outcome = exc
+                if isinstance(outcome, list):  # tail_render holds only without such steps
+                    raise TypeError(f"{name} expanded a record but says it does not expand")
                 if step.stats.counts:  # what the step counted for this record alone
-                    deltas[i].append((k, dict(step.take_stats().counts)))
+                    taken = step.take_stats()
+                    deltas[i].append((k, dict(taken.counts)))
+                    count.note(taken.warnings)
                 failure = ""
                 if isinstance(outcome, BaseException):
                     outcome, failure = self._crash_outcome(name, record, outcome)
@@ -390,7 +425,7 @@ class ShardRun:
                     survivors.append(i)
                     outcomes.append(outcome)
             alive, current = survivors, outcomes
-            count = self.steps.setdefault(name, StepCount())
+            count.note(step.take_stats().warnings)
             count.seconds += time.perf_counter() - started
         scratch = [Losses() for _ in self.pipeline.outputs]
         rows: list[tuple[bytes, ...]] = [()] * n
@@ -583,7 +618,7 @@ class NoOutput(Unconvertible):
         self.code = "no_output"
 
 
-def _per_record(step: Step) -> Callable[[Record], Record | Reject]:
+def _per_record(step: Step) -> Callable[[Record], Record | Reject | Expansion]:
     """What running ``step`` on one record is: its transform, or its filter's verdict with the
     record kept as it is (the step is set up already)."""
     if isinstance(step, TransformStep):

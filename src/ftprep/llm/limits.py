@@ -15,7 +15,9 @@ from contextlib import asynccontextmanager
 
 
 class TokenBucket:
-    """``rate`` units a second, at most ``capacity`` saved up."""
+    """``rate`` units a second, at most ``capacity`` saved up; kept as the time at which the
+    bucket would be full again (GCRA), so that taking is one reservation and at most one sleep,
+    with no lock to hand over between waiting requests."""
 
     def __init__(
         self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic
@@ -24,32 +26,33 @@ class TokenBucket:
             raise ValueError(f"rate must be positive, got {rate}")
         self.rate = rate
         self.capacity = max(capacity, 1.0)
-        self.level = self.capacity
         self._clock = clock
-        self._at = clock()
-        self._lock = asyncio.Lock()
+        self._full_at = clock()  # when the bucket is full again (now or earlier: full)
 
-    def _refill(self) -> None:
-        now = self._clock()
-        self.level = min(self.capacity, self.level + (now - self._at) * self.rate)
-        self._at = now
+    @property
+    def level(self) -> float:
+        return self.capacity - max(0.0, self._full_at - self._clock()) * self.rate
 
     async def take(self, amount: float) -> None:
-        """Wait until ``amount`` is available (or the bucket is full), then take it."""
-        async with self._lock:  # first come, first served
-            while True:
-                self._refill()
-                need = min(amount, self.capacity)
-                if self.level >= need:
-                    self.level -= amount
-                    return
-                await asyncio.sleep((need - self.level) / self.rate)
+        """Wait until ``amount`` is available (or, for more than the capacity, until the bucket
+        is full), then take it. Requests are served in the order they ask."""
+        now = self._clock()
+        full_at = max(self._full_at, now)
+        # the units must be there: the bucket's deficit after taking may not pass capacity
+        start = full_at - (self.capacity - min(amount, self.capacity)) / self.rate
+        self._full_at = full_at + amount / self.rate
+        if start > now:
+            await asyncio.sleep(start - now)
 
     def give_back(self, amount: float) -> None:
         """Return units taken but not used (a completion shorter than estimated), or take more
         (a negative amount) for one that was longer."""
-        self._refill()
-        self.level = min(self.capacity, self.level + amount)
+        now = self._clock()
+        self._full_at = (
+            max(now, self._full_at - amount / self.rate)
+            if amount > 0
+            else (max(now, self._full_at) - amount / self.rate)
+        )
 
 
 class RateLimiter:

@@ -73,17 +73,17 @@ def _compiled(text: str) -> Any:
         raise PromptError(f"prompt template, line {exc.lineno}: {exc.message}") from None
 
 
-def render(text: str, **values: Any) -> str:
-    """``text`` rendered with ``values``; :class:`PromptError` naming what is missing."""
+def render(template: str, /, **values: Any) -> str:
+    """``template`` rendered with ``values``; :class:`PromptError` naming what is missing."""
     from jinja2 import TemplateError
 
     try:
-        return str(_compiled(text).render(**values)).strip()
+        return str(_compiled(template).render(**values)).strip()
     except TemplateError as exc:
         raise PromptError(f"prompt template: {exc}") from None
 
 
-def check(text: str, **values: Any) -> str:
-    """``text`` if it compiles and renders with sample ``values`` (for parameter validation)."""
-    render(text, **values)
-    return text
+def check(template: str, /, **values: Any) -> str:
+    """``template`` if it compiles and renders with sample ``values`` (for validation)."""
+    render(template, **values)
+    return template

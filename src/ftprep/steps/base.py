@@ -45,6 +45,10 @@ class NoParams(StepParams):
     """A step without parameters."""
 
 
+#: what an expanding step (:attr:`Step.expands`) makes of one record
+Expansion = list["Record | tuple[Record, Reject]"]
+
+
 @dataclass(slots=True)
 class Reject:
     """Why a record is dropped: a stable reason ``code``, the measured ``value`` and a ``detail``."""
@@ -75,6 +79,10 @@ class Step:
     id: ClassVar[str]
     kind: ClassVar[StepKind]
     Params: ClassVar[type[StepParams]] = NoParams
+    #: whether the step may turn one record into several (it then returns a list: the records,
+    #: and ``(record, Reject)`` pairs for variants that failed a check); the engine counts the
+    #: extra ones as added
+    expands: ClassVar[bool] = False
 
     def __init__(self, params: StepParams | dict[str, Any] | None = None, **kwargs: Any) -> None:
         if params is None or isinstance(params, dict):
@@ -118,10 +126,10 @@ class TransformStep(Step):
 
     kind: ClassVar[StepKind] = "transform"
 
-    def transform(self, record: Record) -> Record | Reject:
+    def transform(self, record: Record) -> Record | Reject | Expansion:
         raise NotImplementedError
 
-    def apply(self, record: Record) -> Record | Reject:
+    def apply(self, record: Record) -> Record | Reject | Expansion:
         """:meth:`transform`, setting the step up on first use."""
         if not self._ready:
             self.ensure_setup()
@@ -302,22 +310,26 @@ class LLMStep(Step):
 
             self.client = build_client(self.params.llm)
 
-    async def process(self, record: Record) -> Record | Reject:
+    async def process(self, record: Record) -> Record | Reject | Expansion:
         raise NotImplementedError
 
-    def run_batch(self, records: list[Record]) -> list[Record | Reject | BaseException]:
+    def run_batch(self, records: list[Record]) -> list[Record | Reject | Expansion | BaseException]:
         """Every record's outcome, in order; an exception is returned, not raised."""
-        self.ensure_setup()
-        return asyncio.run(self._run_batch(records))
+        from ftprep.llm.client import run_async
 
-    async def _run_batch(self, records: list[Record]) -> list[Record | Reject | BaseException]:
+        self.ensure_setup()
+        return run_async(self._run_batch(records))
+
+    async def _run_batch(
+        self, records: list[Record]
+    ) -> list[Record | Reject | Expansion | BaseException]:
         from ftprep.llm import LLMError, ReplyError
 
         assert self.client is not None
         client = self.client
         before = client.usage.to_dict()
 
-        async def one(record: Record) -> Record | Reject:
+        async def one(record: Record) -> Record | Reject | Expansion:
             try:
                 return await self.process(record)
             except ReplyError as exc:

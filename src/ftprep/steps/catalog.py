@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ftprep.steps.augment.noise import NoiseAugmenter
+from ftprep.steps.augment.paraphrase import Paraphraser
 from ftprep.steps.base import Step
 from ftprep.steps.clean.quotes import QuoteNormalizer
 from ftprep.steps.clean.unicode import UnicodeNormalizer
@@ -22,6 +24,8 @@ from ftprep.steps.filter.repetition import RepetitionFilter
 from ftprep.steps.filter.truncated import TruncatedFilter
 from ftprep.steps.filter.unseen_context import UnseenContextFilter
 from ftprep.steps.filter.valid import ValidFilter
+from ftprep.steps.llm.distill import TeacherDistiller
+from ftprep.steps.llm.generate import SyntheticGenerator
 from ftprep.steps.llm.judge import LLMJudge
 from ftprep.steps.pii.redact import PiiRedactor
 
@@ -47,6 +51,10 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     Splitter,
     Balancer,
     LLMJudge,
+    TeacherDistiller,
+    SyntheticGenerator,
+    NoiseAugmenter,
+    Paraphraser,
 )
 
 STEPS: dict[str, type[Step]] = {cls.id: cls for cls in STEP_CLASSES}

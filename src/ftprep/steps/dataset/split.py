@@ -108,6 +108,8 @@ class SplitSigned(NamedTuple):
     strata: list[str | None]
     keys: list[bytes | None]
     values: npt.NDArray[np.uint32] | None
+    #: ``metadata.parent_id`` of each record (augmented variants name their parent)
+    parents: list[str | None] | None = None
 
 
 class Splitter(GlobalStep):
@@ -121,7 +123,10 @@ class Splitter(GlobalStep):
     that are the same (exact, after normalization) or near-duplicates (MinHash) are reported,
     moved together or dropped (see ``leakage``). Warns when a split is too small to measure
     anything, or a stratum has fewer groups than there are splits.
-    Reads: the ``group`` and ``stratify`` fields; the id; the texts of the leakage scope.
+    A record that names a parent (``metadata.parent_id``, as augmented variants do) goes where
+    its parent goes.
+    Reads: the ``group`` and ``stratify`` fields; the id and ``metadata.parent_id``; the texts of
+    the leakage scope.
     Writes: ``metadata.split`` (the split's name); outputs route by it (``{split}`` in a path).
     Drops: ``leakage`` (with ``leakage: drop``): the record repeats one of an earlier split; the
     value names that record, the detail its split and whether the match is exact or near.
@@ -159,7 +164,8 @@ class Splitter(GlobalStep):
             values = minhash_matrix(
                 [self._near.text(r) for r in records], ngram=p.ngram, unit=p.unit
             )
-        return SplitSigned(units, strata, keys, values)
+        parents = [_parent(r) for r in records]
+        return SplitSigned(units, strata, keys, values, parents if any(parents) else None)
 
     def _unit(self, record: Record, key: bytes | None) -> str:
         if self.params.group:
@@ -187,7 +193,10 @@ class Splitter(GlobalStep):
         arrays = [b.values for b in blocks if b.values is not None]
         values = np.concatenate(arrays) if arrays else None
         leaks = leak_pairs(keys, values, p.leakage_threshold) if p.leakage != "off" else []
-        unit_of = _merged_units(units, leaks if p.leakage == "move" else [])
+        family = _family(
+            positions, [x for b in blocks for x in (b.parents or [None] * len(b.units))]
+        )
+        unit_of = _merged_units(units, [*family, *(leaks if p.leakage == "move" else [])])
         split_of, thin = self._assign(unit_of, strata)
         names = p.split_names()
         crossing = crossing_leaks(leaks, split_of)
@@ -301,6 +310,29 @@ class Splitter(GlobalStep):
                 ],
             }
         self.stats.report.update(report)
+
+
+def _parent(record: Record) -> str | None:
+    parent = record.metadata.get("parent_id")
+    return parent if isinstance(parent, str) and parent else None
+
+
+def _family(positions: list[Position], parents: list[str | None]) -> list[Leak]:
+    """Pairs joining each record that names a parent (``metadata.parent_id``: an id, or the
+    file:line of a record without one) to that parent, so that they share a split."""
+    if not any(parents):
+        return []
+    by_label: dict[str, int] = {}
+    for i, position in enumerate(positions):
+        by_label.setdefault(position.where, i)
+        if position.id is not None:
+            by_label.setdefault(position.id, i)
+    pairs = []
+    for i, parent in enumerate(parents):
+        j = by_label.get(parent) if parent is not None else None
+        if j is not None and j != i:
+            pairs.append(Leak(i, j, "parent", 1.0))
+    return pairs
 
 
 def _merged_units(units: list[str], leaks: list[Leak]) -> list[str]:

@@ -1,0 +1,1 @@
+"""Steps that make new training examples from existing ones (each says what it was made from)."""

@@ -1,0 +1,51 @@
+"""What every augmentation step shares: a variant that names its parent, and the check that it
+is as valid as real data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ftprep.record import Record
+from ftprep.steps.base import Expansion, Reject
+from ftprep.steps.filter.valid import ValidFilter
+
+
+def parent_label(record: Record) -> str:
+    """The id a variant points back to: the record's id, else where it was read (file:line)."""
+    if record.id is not None:
+        return record.id
+    return str(record.source) if record.source else ""
+
+
+def variant(record: Record, kind: str, k: int, info: dict[str, Any]) -> Record:
+    """A copy of ``record`` as the ``k``-th (1-based) ``kind`` variant: its id gets a
+    ``#kind-k`` suffix, its metadata ``parent_id`` (so splits keep it with its parent) and
+    ``augment`` = {kind, ...``info``}."""
+    copy = Record.from_dict(record.to_dict(), record.source)
+    copy.hints = dict(record.hints)
+    parent = parent_label(record)
+    if record.id is not None:
+        copy.id = f"{record.id}#{kind}-{k}"
+    copy.metadata["parent_id"] = parent
+    copy.metadata["augment"] = {"kind": kind, **info}
+    return copy
+
+
+class VariantCheck:
+    """The validator's errors for the default target, as for real data (``filter.valid``)."""
+
+    def __init__(self) -> None:
+        self._valid = ValidFilter()
+        self._valid.ensure_setup()
+
+    def __call__(self, original: Record, variants: list[Record], keep_original: bool) -> Expansion:
+        """The original (with ``keep_original``) and each variant, or ``(variant, Reject)``."""
+        out: Expansion = [original] if keep_original else []
+        for v in variants:
+            problem = self._valid.check(v)
+            if problem is None:
+                out.append(v)
+            else:
+                detail = f"the variant is not valid: {problem.detail or problem.code}"
+                out.append((v, Reject("augment_invalid", value=problem.code, detail=detail)))
+        return out

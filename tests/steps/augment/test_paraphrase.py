@@ -1,0 +1,113 @@
+"""``augment.paraphrase`` against a scripted model: variants, checks, rejects, splits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from ftprep.cli import cli
+from ftprep.llm.faults import FaultServer
+from ftprep.llm.prompts import CLOSE, OPEN
+from ftprep.record import Record
+from ftprep.steps.augment.paraphrase import Paraphraser
+
+pytest.importorskip("httpx")
+
+
+def rewriter(body: dict[str, Any]) -> str:
+    """Three rewrites: a good one, the original itself, and one far too long."""
+    prompt = body["messages"][-1]["content"]
+    text = prompt.split(OPEN + "\n", 1)[1].split("\n" + CLOSE, 1)[0]
+    return json.dumps({"paraphrases": [f"Rephrased: {text}", text, text * 10]})
+
+
+def llm(server: FaultServer) -> dict[str, Any]:
+    return {"provider": "openai", "base_url": server.url, "model": "m", "cache": False}
+
+
+def test_variants_replace_the_last_user_turn_and_bad_rewrites_are_rejected() -> None:
+    record = Record.from_dict(
+        {
+            "id": "q1",
+            "messages": [
+                {"role": "user", "content": "First question?"},
+                {"role": "assistant", "content": "First answer."},
+                {"role": "user", "content": "How do I reset my password?"},
+                {"role": "assistant", "content": "Go to Settings."},
+            ],
+        }
+    )
+    with FaultServer(reply=rewriter) as server:
+        step = Paraphraser(llm=llm(server), n=3)
+        step.ensure_setup()
+        (out,) = step.run_batch([record])
+    assert isinstance(out, list) and len(out) == 4
+    original, good, *bad = out
+    assert original is record
+    assert isinstance(good, Record) and good.id == "q1#paraphrase-1"
+    assert good.messages[2].content == "Rephrased: How do I reset my password?"
+    assert (
+        good.messages[0].content == "First question?"
+        and good.messages[3].content == "Go to Settings."
+    )
+    assert good.metadata["parent_id"] == "q1" and good.metadata["augment"]["turns"] == [2]
+    assert [(r.code, r.value) for _, r in bad] == [
+        ("paraphrase_rejected", "same"),
+        ("paraphrase_rejected", "length"),
+    ]  # type: ignore[misc]
+
+
+def test_ftprep_augment_paraphrase_counts_added_and_rejected(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    rows = [
+        {
+            "id": f"r{i}",
+            "messages": [
+                {"role": "user", "content": f"Question {i}?"},
+                {"role": "assistant", "content": "A."},
+            ],
+        }
+        for i in range(5)
+    ]
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    with FaultServer(reply=rewriter) as server:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "augment",
+                str(src),
+                str(tmp_path / "out.jsonl"),
+                "--method",
+                "paraphrase",
+                "--n",
+                "3",
+                "--base-url",
+                server.url,
+                "--model",
+                "m",
+                "--cache",
+                "off",
+                "--no-progress",
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    kept = (tmp_path / "out.jsonl").read_bytes().splitlines()
+    rejects = (tmp_path / "out.rejects.jsonl").read_bytes().splitlines()
+    assert (len(kept), len(rejects)) == (10, 10)
+    assert "read 5 + added 15 = written 10 + rejected 10" in result.output
+
+
+def test_noise_takes_no_llm_options(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        '{"messages": [{"role": "user", "content": "Hello there friend"}, {"role": "assistant", "content": "Hi"}]}\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["augment", str(src), str(tmp_path / "o.jsonl"), "--model", "x"]
+    )
+    assert result.exit_code == 2 and "uses no model" in result.output
