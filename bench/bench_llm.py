@@ -15,7 +15,9 @@ and the cache.
 3. ftprep: the ``llm.judge`` step over the same records with the same ``max_tokens`` and
    concurrency, cache off (so every request is sent): requests/s, as a share of the ceiling.
 4. Cache: the same judge run with a fresh cache, then again (every answer cached): the ratio.
-5. distilabel's ``OpenAILLM`` on the same prompts and server, if it is installed.
+5. distilabel's ``OpenAILLM`` on the same prompts, response format and server, if it is
+   installed (it has no concurrency limit: all at once), and the CPU per request of both
+   clients when a burst goes to the fault server.
 """
 
 from __future__ import annotations
@@ -94,6 +96,72 @@ def client_overhead(requests: int, rate: float, cache: Path | None) -> dict[str,
         "requests_per_s": round(requests / wall, 1),
         "cpu_s": round(cpu, 3),
         "cpu_share_of_one_core": round(cpu / wall, 4),
+    }
+
+
+def burst_cpu(requests: int) -> dict[str, Any]:
+    """CPU milliseconds per request when ``requests`` go at once (concurrency 64) to the fast
+    fault server: ftprep's client, and distilabel's ``OpenAILLM`` when it is installed."""
+    from ftprep.llm import ChatClient
+    from ftprep.llm.client import run_async
+    from ftprep.llm.providers import OpenAIProvider
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVE_FAULTS], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline())
+    url = f"http://127.0.0.1:{port}/v1"
+    prompts = [[{"role": "user", "content": f"question {i} " * 20}] for i in range(requests)]
+    out: dict[str, Any] = {"requests": requests}
+    try:
+        client = ChatClient(OpenAIProvider("fake", base_url=url), concurrency=64)
+
+        async def go() -> float:
+            await asyncio.gather(*(client.chat(p, max_tokens=16) for p in prompts[:50]))
+            cpu0 = time.process_time()
+            await asyncio.gather(*(client.chat(p, max_tokens=16, seed=1) for p in prompts))
+            spent = time.process_time() - cpu0
+            await client.aclose()
+            return spent
+
+        out["ftprep_ms_per_request"] = round(run_async(go()) / requests * 1000, 3)
+        try:
+            from distilabel.models.llms import OpenAILLM
+        except ImportError:
+            out["distilabel"] = "not installed"
+        else:
+            llm = OpenAILLM(model="fake", base_url=url, api_key="unused", max_retries=0)
+            llm.load()
+            llm.generate(inputs=prompts[:50], max_new_tokens=16)  # warm-up
+            cpu0 = time.process_time()
+            llm.generate(inputs=prompts, max_new_tokens=16, temperature=0.5)
+            spent = time.process_time() - cpu0
+            out["distilabel_ms_per_request"] = round(spent / requests * 1000, 3)
+    finally:
+        proc.communicate(b"")
+    return out
+
+
+def distilabel_rate(
+    url: str, prompts: list[list[dict[str, str]]], fmt: dict[str, Any], max_tokens: int
+) -> Any:
+    """distilabel's ``OpenAILLM`` sending the same prompts to the same server (all at once: it
+    has no concurrency limit), in requests/s; None when it is not installed."""
+    try:
+        from distilabel.models.llms import OpenAILLM
+    except ImportError:
+        return None
+    llm = OpenAILLM(model="gemma", base_url=url, api_key="unused", timeout=600, max_retries=0)
+    llm.load()
+    started = time.perf_counter()
+    body = {"response_format": fmt}  # its response_format takes no schema: sent as extra_body
+    llm.generate(inputs=prompts, max_new_tokens=max_tokens, temperature=0.0, extra_body=body)
+    seconds = time.perf_counter() - started
+    return {
+        "requests": len(prompts),
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(len(prompts) / seconds, 3),
     }
 
 
@@ -224,6 +292,8 @@ def main(argv: list[str] | None = None) -> None:
             client_overhead(args.overhead_requests, args.rate, Path(tmp) / "overhead.sqlite"),
         ]
         print(json.dumps(out["client_overhead"], indent=1), flush=True)
+        out["burst_cpu"] = burst_cpu(args.overhead_requests)
+        print("burst", out["burst_cpu"], flush=True)
         if not args.skip_server:
             proc, url = start_llama(args.threads, args.concurrency)
             try:
@@ -243,6 +313,13 @@ def main(argv: list[str] | None = None) -> None:
                 speedup = round(first["seconds"] / again["seconds"], 1)
                 out["cache"] = {"first": first, "cached": again, "speedup": speedup}
                 print("cache", out["cache"], flush=True)
+                rate = distilabel_rate(url, prompts, fmt, args.max_tokens)
+                if rate is not None:
+                    rate["share_of_ceiling"] = round(
+                        rate["requests_per_s"] / out["ceiling"]["requests_per_s"], 3
+                    )
+                out["distilabel"] = rate or "not installed"
+                print("distilabel", out["distilabel"], flush=True)
             finally:
                 proc.terminate()
                 proc.wait(30)
