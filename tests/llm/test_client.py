@@ -37,7 +37,7 @@ def test_every_fault_is_retried_until_an_answer() -> None:
     faults = ["429", "500", "503", "malformed", "truncated", "drop", "timeout"]
     with FaultServer(faults, hang=1.0) as server:
         client = client_for(server, retries=len(faults))
-        answer = asyncio.run(client.chat(HELLO))
+        answer = client.run(client.chat(HELLO))
     assert answer.text == "echo: hello"
     assert server.counts["ok"] == 1 and server.requests == len(faults) + 1
     usage = client.usage.to_dict()
@@ -49,7 +49,7 @@ def test_retry_after_is_honoured() -> None:
     with FaultServer(["429", "429"], retry_after="0.4") as server:
         client = client_for(server, backoff=0.0)
         started = time.perf_counter()
-        asyncio.run(client.chat(HELLO))
+        client.run(client.chat(HELLO))
     assert time.perf_counter() - started >= 0.8
 
 
@@ -60,7 +60,7 @@ def test_giving_up_names_the_last_problem_and_never_the_key(
     with FaultServer(["500"] * 10) as server, caplog.at_level(logging.WARNING):
         client = client_for(server, retries=2)
         with pytest.raises(LLMError, match=r"HTTP 500 .*after 3 tries"):
-            asyncio.run(client.chat(HELLO))
+            client.run(client.chat(HELLO))
     assert client.usage.failures == 1 and server.requests == 3
     assert "sk-secret-123" not in caplog.text and caplog.records
 
@@ -70,7 +70,7 @@ def test_client_errors_are_not_retried() -> None:
         provider = OpenAIProvider("fake", base_url=server.url.replace("/v1", "/nope"))
         client = ChatClient(provider, retries=5, backoff=0.01)
         with pytest.raises(LLMError, match="HTTP"):
-            asyncio.run(client.chat(HELLO))
+            client.run(client.chat(HELLO))
 
 
 def test_cache_answers_a_rerun_without_a_request(tmp_path: Path) -> None:
@@ -80,10 +80,11 @@ def test_cache_answers_a_rerun_without_a_request(tmp_path: Path) -> None:
         return [a.text for a in await asyncio.gather(*(client.chat(p) for p in prompts))]
 
     with FaultServer(rates={"500": 0.3}, seed=1) as server:
-        first = asyncio.run(run_all(client_for(server, tmp_path, retries=20)))
+        first_client = client_for(server, tmp_path, retries=20)
+        first = first_client.run(run_all(first_client))
         sent = server.counts["ok"]
         again = client_for(server, tmp_path)
-        second = asyncio.run(run_all(again))
+        second = again.run(run_all(again))
     assert first == second == [f"echo: q{i}" for i in range(20)]
     assert sent == 20 and server.counts["ok"] == 20  # nothing asked twice
     assert again.usage.cached == 20 and again.usage.requests == 0
@@ -100,7 +101,7 @@ def test_samples_and_sampling_are_separate_cache_entries(tmp_path: Path) -> None
             await client.chat(HELLO, temperature=0.2)
             await client.chat(HELLO, temperature=0.7, sample=1)
 
-        asyncio.run(go())
+        client.run(go())
     assert server.counts["ok"] == 3 and client.usage.cached == 1
 
 
@@ -124,7 +125,7 @@ def test_concurrency_limit_holds() -> None:
             prompts = [[{"role": "user", "content": str(i)}] for i in range(12)]
             await asyncio.gather(*(client.chat(p) for p in prompts))
 
-        asyncio.run(go())
+        client.run(go())
     assert peak == 3
 
 
@@ -137,14 +138,14 @@ def test_requests_per_minute_limit_spaces_requests() -> None:
             await asyncio.gather(*(client.chat(p) for p in prompts))
 
         started = time.perf_counter()
-        asyncio.run(go())
+        client.run(go())
     assert time.perf_counter() - started >= 0.45
 
 
 def test_usage_and_cost() -> None:
     with FaultServer() as server:
         client = client_for(server, price_input=2.0, price_output=8.0)
-        asyncio.run(client.chat([{"role": "user", "content": "x" * 400}]))
+        client.run(client.chat([{"role": "user", "content": "x" * 400}]))
     usage = client.usage.to_dict()
     assert usage["prompt_tokens"] == 100 and usage["completion_tokens"] == 102
     assert usage["cost"] == pytest.approx((100 * 2.0 + 102 * 8.0) / 1e6)

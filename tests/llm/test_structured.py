@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -96,7 +95,7 @@ def test_ask_reasks_with_the_reason_then_validates() -> None:
         client = build_client(
             LLMConfig.model_validate({"base_url": server.url, "model": "m", "cache": False})
         )
-        value, _ = asyncio.run(ask(client, [{"role": "user", "content": "rate"}], Score))
+        value, _ = client.run(ask(client, [{"role": "user", "content": "rate"}], Score))
     assert value == Score(score=4, reason="clear")
     assert len(server.bodies) == 3
     last = server.bodies[-1]["messages"]
@@ -111,6 +110,6 @@ def test_ask_gives_up_with_the_raw_reply_and_reason() -> None:
             LLMConfig.model_validate({"base_url": server.url, "model": "m", "cache": False})
         )
         with pytest.raises(ReplyError) as info:
-            asyncio.run(ask(client, [{"role": "user", "content": "rate"}], Score, reasks=2))
+            client.run(ask(client, [{"role": "user", "content": "rate"}], Score, reasks=2))
     assert info.value.raw == "no JSON here" and info.value.attempts == 3
     assert "no JSON" in info.value.reason

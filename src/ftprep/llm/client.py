@@ -182,6 +182,18 @@ class ChatClient:
     async def aclose(self) -> None:
         await self.provider.aclose()
 
+    def run(self, awaitable: Coroutine[Any, Any, T]) -> T:
+        """Run ``awaitable`` (a ``chat``, an ``ask``...) from synchronous code, in a loop of its
+        own, and close the client's connections in it afterwards."""
+
+        async def main() -> T:
+            try:
+                return await awaitable
+            finally:
+                await self.aclose()
+
+        return run_async(main())
+
     def __getstate__(self) -> dict[str, Any]:  # asyncio objects never cross a fork or pickle
         return {**self.__dict__, "_limiter": None, "_loop": None}
 
