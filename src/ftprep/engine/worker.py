@@ -22,18 +22,30 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
 from ftprep.engine.files import read_pickle, write_atomic, write_json, write_pickle
+from ftprep.engine.rows import (
+    Ahead,
+    Fate,
+    NoOutput,
+    Rendered,
+    copies,
+    dump,
+    dump_records,
+    entry,
+    load_records,
+    reject_entry,
+    unconvertible,
+)
 from ftprep.engine.shards import Lines
 from ftprep.formats import Format, Losses, Unconvertible
 from ftprep.gcpause import fewer_collections
 from ftprep.io import RawRow
-from ftprep.io.jsonencode import dumps_bytes
 from ftprep.reading import Rejected, Source, parse_row
-from ftprep.record import Provenance, Record
+from ftprep.record import Record
 from ftprep.steps import FilterStep, GlobalStep, LLMStep, Mark, Reject, Signed, Step, TransformStep
 from ftprep.steps.base import Expansion
 
@@ -207,7 +219,7 @@ class ShardRun:
                 record.metadata.update(outcome.metadata)
                 count.counts["marked"] += 1
                 kept.append(record)
-                kept += _copies(record, outcome.copies)
+                kept += copies(record, outcome.copies)
                 count.added += outcome.copies
             else:
                 self._reject(name, outcome, record, count)
@@ -282,7 +294,7 @@ class ShardRun:
         return Reject("step_error", value=summary[:500]), failure
 
     def _reject(self, name: str, reject: Reject, record: Record, count: StepCount) -> None:
-        self.rejects.append(_reject_entry(name, reject, record))
+        self.rejects.append(reject_entry(name, reject, record))
         count.rejected[reject.code] += 1
 
     def _reject_read(self, item: Rejected) -> None:
@@ -294,7 +306,7 @@ class ShardRun:
     def _add_reject(
         self, step: str, reject: Reject, file: str | None, line: int | None, record: Any
     ) -> None:
-        self.rejects.append(_entry(step, reject, file, line, record))
+        self.rejects.append(entry(step, reject, file, line, record))
 
     def _write(self, records: list[Record]) -> dict[str, Any]:
         p, task = self.pipeline, self.task
@@ -351,7 +363,7 @@ class ShardRun:
             try:
                 rows, losses = self._render_one(record, scratch)
             except (Unconvertible, ValueError) as exc:
-                self._reject(WRITE_STEP, _unconvertible(exc), record, count)
+                self._reject(WRITE_STEP, unconvertible(exc), record, count)
                 continue
             src = record.source
             rendered.append(
@@ -370,7 +382,7 @@ class ShardRun:
         it."""
         try:
             rows = tuple(
-                _dump(o.format.render(record, scratch[k])) if o.takes(record) else b""
+                dump(o.format.render(record, scratch[k])) if o.takes(record) else b""
                 for k, o in enumerate(self.pipeline.outputs)
             )
             if not any(rows):
@@ -393,7 +405,7 @@ class ShardRun:
         """
         steps = self.pipeline.segments[-1].steps
         n = len(records)
-        canonical = [_dump(r.to_dict()) for r in records]
+        canonical = [dump(r.to_dict()) for r in records]
         fates: list[Fate | None] = [None] * n
         deltas: list[list[tuple[int, dict[str, int]]]] = [[] for _ in range(n)] if steps else []
         alive, current = list(range(n)), records
@@ -420,7 +432,7 @@ class ShardRun:
                 if isinstance(outcome, BaseException):
                     outcome, failure = self._crash_outcome(name, record, outcome)
                 if isinstance(outcome, Reject):
-                    fates[i] = Fate(k, outcome.code, _reject_entry(name, outcome, record), failure)
+                    fates[i] = Fate(k, outcome.code, reject_entry(name, outcome, record), failure)
                 else:
                     survivors.append(i)
                     outcomes.append(outcome)
@@ -434,8 +446,8 @@ class ShardRun:
             try:
                 rows[i], losses[i] = self._render_one(record, scratch)
             except (Unconvertible, ValueError) as exc:
-                entry = _reject_entry(WRITE_STEP, _unconvertible(exc), record)
-                fates[i] = Fate(len(steps), getattr(exc, "code", "unconvertible"), entry, "")
+                line = reject_entry(WRITE_STEP, unconvertible(exc), record)
+                fates[i] = Fate(len(steps), getattr(exc, "code", "unconvertible"), line, "")
         out = []
         for i, record in enumerate(records):
             src = record.source
@@ -519,105 +531,6 @@ class ShardRun:
         return self._commit(len(kept), outputs)
 
 
-class Fate(NamedTuple):
-    """How a record run ahead of a global step's decision was rejected (see ``_run_ahead``)."""
-
-    #: the index of the step that rejected it in the last segment (its length: the writer)
-    step: int
-    code: str
-    #: its rejects line
-    entry: bytes
-    #: with ``on_error: fail``, the failure to raise if the global step keeps the record
-    failure: str
-
-
-class Ahead(NamedTuple):
-    """What the steps run ahead of a global step's decision did to one record."""
-
-    fate: Fate | None
-    #: ``(step index, counts)`` for each step that counted something for the record
-    counts: tuple[tuple[int, dict[str, int]], ...]
-
-
-class Rendered(NamedTuple):
-    """A record ready for the outputs: where it came from, its canonical line (when a global
-    step decides after rendering; empty when it is the first output's row), its output rows,
-    what they could not hold, and what steps run ahead did to it."""
-
-    file: str | None
-    line: int | None
-    canonical: bytes
-    rows: tuple[bytes, ...]
-    losses: tuple[dict[str, int], ...] | None
-    ahead: Ahead | None = None
-
-
-def dump_records(records: list[Record]) -> bytes:
-    """Records as JSON lines that :func:`load_records` reads back with provenance and hints."""
-    out = []
-    for r in records:
-        src = r.source
-        row = [r.to_dict(), src.file if src else None, src.line if src else None, r.hints or None]
-        out.append(_dump(row))
-    return b"".join(out)
-
-
-def load_records(path: Path) -> list[Record]:
-    records = []
-    with open(path, "rb") as file:
-        for line in file:
-            row, name, number, hints = orjson.loads(line)
-            record = Record.from_dict(row, None if name is None else Provenance(name, number))
-            if hints:
-                record.hints = hints
-            records.append(record)
-    return records
-
-
-def _copies(record: Record, n: int) -> list[Record]:
-    """``n`` copies of ``record`` for upsampling, each saying what it copies."""
-    label = record.id if record.id is not None else str(record.source or "")
-    out = []
-    for k in range(1, n + 1):
-        copy = Record.from_dict(record.to_dict(), record.source)
-        copy.hints = dict(record.hints)
-        if record.id is not None:
-            copy.id = f"{record.id}#copy{k}"
-        copy.metadata.update({"copy_of": label, "copy": k})
-        out.append(copy)
-    return out
-
-
-def _reject_entry(step: str, reject: Reject, record: Record) -> bytes:
-    src = record.source
-    return _entry(
-        step, reject, src.file if src else None, src.line if src else None, record.to_dict()
-    )
-
-
-def _entry(step: str, reject: Reject, file: str | None, line: int | None, record: Any) -> bytes:
-    """One line of the rejects file: the step, why, where from, and the whole record."""
-    return _dump(
-        {
-            "step": step,
-            "code": reject.code,
-            "value": reject.value,
-            "detail": reject.detail,
-            "file": file,
-            "line": line,
-            "record": record,
-        }
-    )
-
-
-class NoOutput(Unconvertible):
-    """No output of the run takes the record (outputs routed by split)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.code = "no_output"
-
-
 def _per_record(step: Step) -> Callable[[Record], Record | Reject | Expansion]:
     """What running ``step`` on one record is: its transform, or its filter's verdict with the
     record kept as it is (the step is set up already)."""
@@ -627,27 +540,6 @@ def _per_record(step: Step) -> Callable[[Record], Record | Reject | Expansion]:
         check = step.check
         return lambda record: check(record) or record
     raise TypeError(f"cannot run a {step.kind} step per record")
-
-
-def _unconvertible(exc: Exception) -> Reject:
-    return Reject(getattr(exc, "code", "unconvertible"), detail=str(exc))
-
-
-def _dump(value: Any) -> bytes:
-    try:
-        return dumps_bytes(value, newline=True)
-    except ValueError:
-        return dumps_bytes(_jsonable(value), newline=True)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return repr(value)
 
 
 #: the pipeline of this worker process, set by :func:`init_worker`

@@ -1,0 +1,138 @@
+"""What a shard run writes and reads back: record rows, reject lines, rendered records.
+
+The engine hands records between passes and processes as bytes: JSON lines of records with their
+provenance (:func:`dump_records`, :func:`load_records`), reject lines (:func:`reject_entry`), and
+:class:`Rendered` records (output rows, plus what steps run ahead of a decision did to them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from ftprep.formats import Unconvertible
+from ftprep.io.jsonencode import dumps_bytes
+from ftprep.record import Provenance, Record
+from ftprep.steps import Reject
+
+
+class Fate(NamedTuple):
+    """How a record run ahead of a global step's decision was rejected (see ``_run_ahead``)."""
+
+    #: the index of the step that rejected it in the last segment (its length: the writer)
+    step: int
+    code: str
+    #: its rejects line
+    entry: bytes
+    #: with ``on_error: fail``, the failure to raise if the global step keeps the record
+    failure: str
+
+
+class Ahead(NamedTuple):
+    """What the steps run ahead of a global step's decision did to one record."""
+
+    fate: Fate | None
+    #: ``(step index, counts)`` for each step that counted something for the record
+    counts: tuple[tuple[int, dict[str, int]], ...]
+
+
+class Rendered(NamedTuple):
+    """A record ready for the outputs: where it came from, its canonical line (when a global
+    step decides after rendering; empty when it is the first output's row), its output rows,
+    what they could not hold, and what steps run ahead did to it."""
+
+    file: str | None
+    line: int | None
+    canonical: bytes
+    rows: tuple[bytes, ...]
+    losses: tuple[dict[str, int], ...] | None
+    ahead: Ahead | None = None
+
+
+def dump_records(records: list[Record]) -> bytes:
+    """Records as JSON lines that :func:`load_records` reads back with provenance and hints."""
+    out = []
+    for r in records:
+        src = r.source
+        row = [r.to_dict(), src.file if src else None, src.line if src else None, r.hints or None]
+        out.append(dump(row))
+    return b"".join(out)
+
+
+def load_records(path: Path) -> list[Record]:
+    records = []
+    with open(path, "rb") as file:
+        for line in file:
+            row, name, number, hints = orjson.loads(line)
+            record = Record.from_dict(row, None if name is None else Provenance(name, number))
+            if hints:
+                record.hints = hints
+            records.append(record)
+    return records
+
+
+def copies(record: Record, n: int) -> list[Record]:
+    """``n`` copies of ``record`` for upsampling, each saying what it copies."""
+    label = record.id if record.id is not None else str(record.source or "")
+    out = []
+    for k in range(1, n + 1):
+        copy = Record.from_dict(record.to_dict(), record.source)
+        copy.hints = dict(record.hints)
+        if record.id is not None:
+            copy.id = f"{record.id}#copy{k}"
+        copy.metadata.update({"copy_of": label, "copy": k})
+        out.append(copy)
+    return out
+
+
+def reject_entry(step: str, reject: Reject, record: Record) -> bytes:
+    src = record.source
+    return entry(
+        step, reject, src.file if src else None, src.line if src else None, record.to_dict()
+    )
+
+
+def entry(step: str, reject: Reject, file: str | None, line: int | None, record: Any) -> bytes:
+    """One line of the rejects file: the step, why, where from, and the whole record."""
+    return dump(
+        {
+            "step": step,
+            "code": reject.code,
+            "value": reject.value,
+            "detail": reject.detail,
+            "file": file,
+            "line": line,
+            "record": record,
+        }
+    )
+
+
+class NoOutput(Unconvertible):
+    """No output of the run takes the record (outputs routed by split)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = "no_output"
+
+
+def unconvertible(exc: Exception) -> Reject:
+    return Reject(getattr(exc, "code", "unconvertible"), detail=str(exc))
+
+
+def dump(value: Any) -> bytes:
+    try:
+        return dumps_bytes(value, newline=True)
+    except ValueError:
+        return dumps_bytes(_jsonable(value), newline=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
