@@ -84,29 +84,13 @@ def _python(body: str) -> Any:
 def _repaired(body: str) -> Any:
     """A value cut off in the middle: its open string and brackets closed, a dangling comma or
     a key without its value dropped."""
-    stack: list[str] = []
-    in_string = escaped = False
-    quote = '"'
-    for char in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                in_string = False
-        elif char in "\"'":
-            in_string, quote = True, char
-        elif char in "{[":
-            stack.append("}" if char == "{" else "]")
-        elif char in "}]" and stack:
-            stack.pop()
-    if not stack and not in_string:
+    walk = _Brackets(body)
+    if not walk.open and walk.quote is None:
         raise ValueError("nothing to repair")
-    text = body.rstrip() + (quote if in_string else "")
+    text = body.rstrip() + (walk.quote or "")
     text = re.sub(r",\s*$", "", text)
     text = re.sub(r'[,{]\s*"[^"]*"\s*:?\s*$', lambda m: m.group(0)[0].replace(",", ""), text)
-    closed = text + "".join(reversed(stack))
+    closed = text + "".join("}" if b == "{" else "]" for b in reversed(walk.open))
     try:
         return _strict(_TRAILING_COMMA.sub(r"\1", closed))
     except ValueError:
@@ -115,26 +99,36 @@ def _repaired(body: str) -> Any:
 
 def _closing(body: str) -> int:
     """The index of the bracket closing ``body[0]``, or -1."""
-    depth = 0
-    in_string = escaped = False
-    quote = '"'
-    for i, char in enumerate(body):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                in_string = False
-        elif char in "\"'":
-            in_string, quote = True, char
-        elif char in "{[":
-            depth += 1
-        elif char in "}]":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
+    return _Brackets(body).closed_at
+
+
+class _Brackets:
+    """One walk over ``body``, quoted strings (single or double, with escapes) skipped: where the
+    first bracket closes (``closed_at``, -1 if never), the brackets still open at the end
+    (``open``), and the quote of a string still open at the end (``quote``, else None)."""
+
+    def __init__(self, body: str) -> None:
+        self.open: list[str] = []
+        self.closed_at = -1
+        quote: str | None = None
+        escaped = False
+        for i, char in enumerate(body):
+            if quote is not None:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == quote:
+                    quote = None
+            elif char in "\"'":
+                quote = char
+            elif char in "{[":
+                self.open.append(char)
+            elif char in "}]" and self.open:
+                self.open.pop()
+                if not self.open and self.closed_at < 0:
+                    self.closed_at = i
+        self.quote = quote
 
 
 def _plain(value: Any) -> Any:
