@@ -95,7 +95,11 @@ def judge_command(src: Path, dst: Path, **options: Any) -> None:
     )
 
 
-AUGMENT_METHODS = {"noise": "augment.noise", "paraphrase": "augment.paraphrase"}
+AUGMENT_METHODS = {
+    "noise": "augment.noise",
+    "paraphrase": "augment.paraphrase",
+    "backtranslate": "augment.backtranslate",
+}
 
 
 @click.command("augment")
@@ -106,7 +110,8 @@ AUGMENT_METHODS = {"noise": "augment.noise", "paraphrase": "augment.paraphrase"}
     default="noise",
     show_default=True,
     help="noise: typos, casing, abbreviations and punctuation in user turns (no model); "
-    "paraphrase: an LLM rewrites the last user turn.",
+    "paraphrase: an LLM rewrites the last user turn; backtranslate: an LLM translates it into "
+    "pivot languages (--set pivots=[French,German]) and back.",
 )
 @llm_options
 @click.option("--n", "n", type=int, default=1, show_default=True, help="Variants per record.")
@@ -123,7 +128,9 @@ def augment_command(
     """
     from ftprep.jobs import apply
 
-    params: dict[str, Any] = {"n": n, "keep_original": not no_original}
+    params: dict[str, Any] = {"keep_original": not no_original}
+    if method != "backtranslate":  # one variant per pivot language there
+        params["n"] = n
     if method == "noise":
         params["seed"] = seed
         _no_llm(options)

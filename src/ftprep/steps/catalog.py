@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ftprep.steps.augment.backtranslate import BackTranslator
 from ftprep.steps.augment.noise import NoiseAugmenter
 from ftprep.steps.augment.paraphrase import Paraphraser
 from ftprep.steps.base import Step
@@ -55,6 +56,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     SyntheticGenerator,
     NoiseAugmenter,
     Paraphraser,
+    BackTranslator,
 )
 
 STEPS: dict[str, type[Step]] = {cls.id: cls for cls in STEP_CLASSES}

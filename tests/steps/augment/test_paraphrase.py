@@ -111,3 +111,45 @@ def test_noise_takes_no_llm_options(tmp_path: Path) -> None:
         cli, ["augment", str(src), str(tmp_path / "o.jsonl"), "--model", "x"]
     )
     assert result.exit_code == 2 and "uses no model" in result.output
+
+
+def translator(body: dict[str, Any]) -> str:
+    """Translates by tagging: into X gives "[X] text"; back into English strips the tag and
+    rewords; a German round trip comes back unchanged (rejected as the original)."""
+    system, prompt = body["messages"][0]["content"], body["messages"][-1]["content"]
+    text = prompt.split(OPEN + "\n", 1)[1].split("\n" + CLOSE, 1)[0]
+    language = system.split("into ", 1)[1].split(":", 1)[0]
+    if language == "English":
+        pivot, _, rest = text.partition("] ")
+        back = rest if pivot == "[German" else f"Could you tell me: {rest}"
+        return json.dumps({"translation": back})
+    return json.dumps({"translation": f"[{language}] {text}"})
+
+
+def test_backtranslation_round_trips_through_each_pivot() -> None:
+    from ftprep.steps.augment.backtranslate import BackTranslator
+
+    record = Record.from_dict(
+        {
+            "id": "b",
+            "messages": [
+                {"role": "user", "content": "how do I reset my password"},
+                {"role": "assistant", "content": "Settings."},
+            ],
+        }
+    )
+    with FaultServer(reply=translator) as server:
+        step = BackTranslator(llm=llm(server), pivots=["French", "German"])
+        step.ensure_setup()
+        (out,) = step.run_batch([record])
+    assert isinstance(out, list) and len(out) == 3
+    original, french, (german, reject) = out  # type: ignore[misc]
+    assert isinstance(german, Record) and german.messages[0].content == record.messages[0].content
+    assert original is record and isinstance(french, Record)
+    assert (
+        french.id == "b#backtranslation-1"
+        and french.metadata["augment"]["kind"] == "backtranslation"
+    )
+    assert french.messages[0].content == "Could you tell me: how do I reset my password"
+    assert reject.code == "backtranslation_rejected" and reject.value == "same"
+    assert len(server.bodies) == 4  # there and back, twice
