@@ -97,6 +97,7 @@ def judge_command(src: Path, dst: Path, **options: Any) -> None:
 
 AUGMENT_METHODS = {
     "noise": "augment.noise",
+    "synonyms": "augment.synonyms",
     "paraphrase": "augment.paraphrase",
     "backtranslate": "augment.backtranslate",
 }
@@ -110,6 +111,7 @@ AUGMENT_METHODS = {
     default="noise",
     show_default=True,
     help="noise: typos, casing, abbreviations and punctuation in user turns (no model); "
+    "synonyms: words replaced from an offline synonym list (no model); "
     "paraphrase: an LLM rewrites the last user turn; backtranslate: an LLM translates it into "
     "pivot languages (--set pivots=[French,German]) and back.",
 )
@@ -131,20 +133,20 @@ def augment_command(
     params: dict[str, Any] = {"keep_original": not no_original}
     if method != "backtranslate":  # one variant per pivot language there
         params["n"] = n
-    if method == "noise":
+    if method in ("noise", "synonyms"):
         params["seed"] = seed
-        _no_llm(options)
+        _no_llm(options, method)
     else:
         params["llm"] = llm_config(options)
     params.update(step_params(options))
     echo_result(apply(AUGMENT_METHODS[method], src, dst, params, **common_run_options(options)))
 
 
-def _no_llm(options: dict[str, Any]) -> None:
+def _no_llm(options: dict[str, Any], method: str) -> None:
     """Fail when LLM options are given to a method that uses no model."""
     given = llm_config(options)
     if given:
-        raise click.UsageError(f"--method noise uses no model (given: {', '.join(given)})")
+        raise click.UsageError(f"--method {method} uses no model (given: {', '.join(given)})")
 
 
 @click.command("distill")

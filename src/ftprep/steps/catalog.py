@@ -5,6 +5,7 @@ from __future__ import annotations
 from ftprep.steps.augment.backtranslate import BackTranslator
 from ftprep.steps.augment.noise import NoiseAugmenter
 from ftprep.steps.augment.paraphrase import Paraphraser
+from ftprep.steps.augment.synonyms import SynonymAugmenter
 from ftprep.steps.base import Step
 from ftprep.steps.clean.quotes import QuoteNormalizer
 from ftprep.steps.clean.unicode import UnicodeNormalizer
@@ -57,6 +58,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     NoiseAugmenter,
     Paraphraser,
     BackTranslator,
+    SynonymAugmenter,
 )
 
 STEPS: dict[str, type[Step]] = {cls.id: cls for cls in STEP_CLASSES}

@@ -124,3 +124,20 @@ def test_a_recipe_counts_variants_as_added_and_splits_keep_families(tmp_path: Pa
         assert (tmp_path / "w1" / f"{name}.jsonl").read_bytes() == (
             tmp_path / "w2" / f"{name}.jsonl"
         ).read_bytes()
+
+
+def test_synonyms_keep_case_and_protected_tokens() -> None:
+    from ftprep.steps.augment.synonyms import SynonymAugmenter
+
+    text = "Please HELP me fix a Problem with order 12345 at help@acme.example: `fix --help`."
+    step = SynonymAugmenter(n=2, rate=1.0, extra={"please": ["kindly"]})
+    step.ensure_setup()
+    out = step.transform(record(text))
+    assert isinstance(out, list) and len(out) == 3
+    for v in out[1:]:
+        assert isinstance(v, Record) and v.metadata["augment"] == {"kind": "synonyms", "rate": 1.0}
+        new = v.messages[0].content
+        assert isinstance(new, str)
+        assert new.startswith("Kindly ") and ("ASSIST" in new or "SUPPORT" in new)
+        assert ("Issue" in new or "Trouble" in new) and "12345" in new
+        assert "help@acme.example" in new and "`fix --help`" in new

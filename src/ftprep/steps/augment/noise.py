@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -58,8 +58,16 @@ _WORD = re.compile(r"[A-Za-z]{3,}")
 _PROTECTED = re.compile(r"\S*(?:\d|@|://|www\.)\S*")  # numbers, emails, links stay exact
 
 
-class NoiseParams(StepParams):
+class ProseParams(StepParams):
+    """What every seeded, model-free augmentation of prose has."""
+
     n: int = Field(1, ge=1, le=20, description="Variants per record.")
+    roles: list[str] = Field(default_factory=lambda: ["user"], description="Turns to change.")
+    seed: int = Field(0, description="The same seed and record give the same variants.")
+    keep_original: bool = Field(True, description="Write the original record too.")
+
+
+class NoiseParams(ProseParams):
     kinds: list[Noise] = Field(
         default_factory=lambda: list(_ALL_NOISE),
         description="What noise to add: `typos` (near keys, dropped, doubled and swapped "
@@ -67,12 +75,65 @@ class NoiseParams(StepParams):
         "`punctuation` (final stops and apostrophes dropped).",
     )
     rate: float = Field(0.08, gt=0, le=1, description="Share of words given a typo.")
-    roles: list[str] = Field(default_factory=lambda: ["user"], description="Turns to change.")
-    seed: int = Field(0, description="The same seed and record give the same variants.")
-    keep_original: bool = Field(True, description="Write the original record too.")
 
 
-class NoiseAugmenter(TransformStep):
+class ProseAugmenter(TransformStep):
+    """Base of the seeded, model-free augmentations: ``n`` variants of each record whose turns of
+    ``roles`` have their prose changed by :meth:`_words` (code blocks, inline code, numbers,
+    emails and links left exactly as they are), each checked like real data."""
+
+    #: the variant kind, in ids (``<id>#<kind>-k``) and metadata
+    variant_kind: ClassVar[str]
+    expands: ClassVar[bool] = True
+    params: ProseParams
+
+    def setup(self) -> None:
+        self._check = VariantCheck()
+
+    def _info(self) -> dict[str, Any]:
+        """What goes in ``metadata.augment`` beside the kind."""
+        return {}
+
+    def _words(self, text: str, rng: random.Random) -> str:
+        raise NotImplementedError
+
+    def transform(self, record: Record) -> Expansion:
+        p = self.params
+        if record.is_text:
+            return [record]
+        variants = []
+        for k in range(1, p.n + 1):
+            key = f"{p.seed}\x00{parent_label(record)}\x00{k}".encode()
+            rng = random.Random(hashlib.blake2b(key, digest_size=8).digest())
+            v = variant(record, self.variant_kind, k, self._info())
+            changed = False
+            for m in v.messages:
+                if m.role in p.roles and isinstance(m.content, str) and m.content.strip():
+                    new = self.noisy(m.content, rng)
+                    changed = changed or new != m.content
+                    m.content = new
+            if changed:
+                variants.append(v)
+        self.count("variants", len(variants))
+        return self._check(record, variants, p.keep_original)
+
+    def noisy(self, text: str, rng: random.Random) -> str:
+        """``text`` with its prose changed (code and protected tokens left alone)."""
+        return "".join(
+            piece if code else self._prose(piece, rng) for piece, code in split_code(text)
+        )
+
+    def _prose(self, text: str, rng: random.Random) -> str:
+        out, last = [], 0
+        for m in _PROTECTED.finditer(text):  # changes between the protected tokens only
+            out.append(self._words(text[last : m.start()], rng))
+            out.append(m.group(0))
+            last = m.end()
+        out.append(self._words(text[last:], rng))
+        return "".join(out)
+
+
+class NoiseAugmenter(ProseAugmenter):
     """Make informal, typo-ridden variants of the user turns, as real users type: seeded, no model.
 
     Each variant applies the chosen kinds of noise to every turn of ``roles``, leaving code
@@ -88,47 +149,12 @@ class NoiseAugmenter(TransformStep):
     """
 
     id: ClassVar[str] = "augment.noise"
+    variant_kind: ClassVar[str] = "noise"
     Params = NoiseParams
     params: NoiseParams
-    expands: ClassVar[bool] = True
 
-    def setup(self) -> None:
-        self._check = VariantCheck()
-
-    def transform(self, record: Record) -> Expansion:
-        p = self.params
-        if record.is_text:
-            return [record]
-        variants = []
-        for k in range(1, p.n + 1):
-            key = f"{p.seed}\x00{parent_label(record)}\x00{k}".encode()
-            rng = random.Random(hashlib.blake2b(key, digest_size=8).digest())
-            v = variant(record, "noise", k, {"noise": list(p.kinds)})
-            changed = False
-            for m in v.messages:
-                if m.role in p.roles and isinstance(m.content, str) and m.content.strip():
-                    new = self.noisy(m.content, rng)
-                    changed = changed or new != m.content
-                    m.content = new
-            if changed:
-                variants.append(v)
-        self.count("variants", len(variants))
-        return self._check(record, variants, p.keep_original)
-
-    def noisy(self, text: str, rng: random.Random) -> str:
-        """``text`` with noise in its prose (code and protected tokens left alone)."""
-        return "".join(
-            piece if code else self._prose(piece, rng) for piece, code in split_code(text)
-        )
-
-    def _prose(self, text: str, rng: random.Random) -> str:
-        out, last = [], 0
-        for m in _PROTECTED.finditer(text):  # noise between the protected tokens only
-            out.append(self._words(text[last : m.start()], rng))
-            out.append(m.group(0))
-            last = m.end()
-        out.append(self._words(text[last:], rng))
-        return "".join(out)
+    def _info(self) -> dict[str, Any]:
+        return {"noise": list(self.params.kinds)}
 
     def _words(self, text: str, rng: random.Random) -> str:
         kinds = self.params.kinds
