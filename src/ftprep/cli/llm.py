@@ -100,6 +100,7 @@ AUGMENT_METHODS = {
     "synonyms": "augment.synonyms",
     "paraphrase": "augment.paraphrase",
     "backtranslate": "augment.backtranslate",
+    "difficulty": "augment.difficulty",
 }
 
 
@@ -113,7 +114,8 @@ AUGMENT_METHODS = {
     help="noise: typos, casing, abbreviations and punctuation in user turns (no model); "
     "synonyms: words replaced from an offline synonym list (no model); "
     "paraphrase: an LLM rewrites the last user turn; backtranslate: an LLM translates it into "
-    "pivot languages (--set pivots=[French,German]) and back.",
+    "pivot languages (--set pivots=[French,German]) and back; difficulty: an LLM writes simpler, "
+    "harder, ambiguous and multi-intent versions of the last request with their replies.",
 )
 @llm_options
 @click.option("--n", "n", type=int, default=1, show_default=True, help="Variants per record.")
@@ -131,7 +133,7 @@ def augment_command(
     from ftprep.jobs import apply
 
     params: dict[str, Any] = {"keep_original": not no_original}
-    if method != "backtranslate":  # one variant per pivot language there
+    if method not in ("backtranslate", "difficulty"):  # one variant per pivot or level there
         params["n"] = n
     if method in ("noise", "synonyms"):
         params["seed"] = seed

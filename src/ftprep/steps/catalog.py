@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ftprep.steps.augment.backtranslate import BackTranslator
+from ftprep.steps.augment.difficulty import DifficultyAugmenter
 from ftprep.steps.augment.noise import NoiseAugmenter
 from ftprep.steps.augment.paraphrase import Paraphraser
 from ftprep.steps.augment.synonyms import SynonymAugmenter
@@ -59,6 +60,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     Paraphraser,
     BackTranslator,
     SynonymAugmenter,
+    DifficultyAugmenter,
 )
 
 STEPS: dict[str, type[Step]] = {cls.id: cls for cls in STEP_CLASSES}

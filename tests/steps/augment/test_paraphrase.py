@@ -153,3 +153,49 @@ def test_backtranslation_round_trips_through_each_pivot() -> None:
     assert french.messages[0].content == "Could you tell me: how do I reset my password"
     assert reject.code == "backtranslation_rejected" and reject.value == "same"
     assert len(server.bodies) == 4  # there and back, twice
+
+
+def leveller(body: dict[str, Any]) -> str:
+    """Writes each level's version; "simpler" repeats the request (rejected), "harder" answers
+    garbage (unusable)."""
+    system = body["messages"][0]["content"]
+    level = body["messages"][-1]["content"].rsplit("Write the ", 1)[1].split(" version", 1)[0]
+    if level == "simpler":
+        return json.dumps({"user": "How do I reset my password?", "assistant": "Easy."})
+    if level == "harder":
+        return "no"
+    reply = (
+        "Do you mean the app or the website?"
+        if "asks one short question" in system
+        else "1. A 2. B"
+    )
+    return json.dumps({"user": f"{level} request", "assistant": reply})
+
+
+def test_difficulty_versions_replace_the_last_exchange() -> None:
+    from ftprep.steps.augment.difficulty import DifficultyAugmenter
+
+    record = Record.from_dict(
+        {
+            "id": "d",
+            "messages": [
+                {"role": "system", "content": "Support."},
+                {"role": "user", "content": "How do I reset my password?"},
+                {"role": "assistant", "content": "Go to Settings."},
+            ],
+        }
+    )
+    with FaultServer(reply=leveller) as server:
+        step = DifficultyAugmenter(llm=llm(server), reasks=0)
+        step.ensure_setup()
+        (out,) = step.run_batch([record])
+    assert isinstance(out, list)
+    kept = [x for x in out if isinstance(x, Record)]
+    rejected = {r.detail.split(":")[0]: r.code for _, r in (x for x in out if isinstance(x, tuple))}  # type: ignore[misc]
+    assert rejected == {"simpler": "difficulty_rejected", "harder": "llm_unusable_reply"}
+    ambiguous = next(v for v in kept if v.metadata.get("augment", {}).get("level") == "ambiguous")
+    assert [m.content for m in ambiguous.messages] == [
+        "Support.", "ambiguous request", "Do you mean the app or the website?",
+    ]  # fmt: skip
+    multi = next(v for v in kept if v.metadata.get("augment", {}).get("level") == "multi_intent")
+    assert multi.id == "d#difficulty-4" and multi.messages[2].content == "1. A 2. B"
