@@ -199,3 +199,31 @@ def test_difficulty_versions_replace_the_last_exchange() -> None:
     ]  # fmt: skip
     multi = next(v for v in kept if v.metadata.get("augment", {}).get("level") == "multi_intent")
     assert multi.id == "d#difficulty-4" and multi.messages[2].content == "1. A 2. B"
+
+
+@pytest.mark.parametrize(
+    ("step", "template"),
+    [
+        ("augment.paraphrase", "Rewrite {{ n }} ways:\n{{ text | delimit }}"),
+        ("augment.backtranslate", "Into {{ language }}:\n{{ text | delimit }}"),
+        ("augment.difficulty", "{{ level }}:\n{{ exchange | delimit }}"),
+    ],
+)
+def test_prompt_files_are_relative_to_the_recipe_and_checked(
+    tmp_path: Path, step: str, template: str
+) -> None:
+    from ftprep.engine.recipe import load_recipe
+    from ftprep.engine.yamlfile import RecipeError
+
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "user.j2").write_text(template)
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "version: 1\ninputs: [in.jsonl]\noutputs: [out.jsonl]\n"
+        f"steps:\n  - {step}: {{user_prompt: p/user.j2}}\n"
+    )
+    params = load_recipe(recipe).steps[0].params
+    assert params.user_prompt == str(tmp_path / "p" / "user.j2")  # type: ignore[attr-defined]
+    (tmp_path / "p" / "user.j2").write_text("{{ no_such_value }}")
+    with pytest.raises(RecipeError, match="no_such_value"):
+        load_recipe(recipe)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from ftprep.llm import ask
-from ftprep.llm.prompts import CLOSE, OPEN, check, render, source
+from ftprep.llm.prompts import CLOSE, OPEN, render
 from ftprep.steps.augment.rewrite import RewriteParams, UserTurnRewriter
+from ftprep.steps.llm.prompted import PromptedParams
 
 
 class Translation(BaseModel):
     translation: str
 
 
-class BacktranslateParams(RewriteParams):
+class BacktranslateParams(RewriteParams, PromptedParams):
+    templates: ClassVar[tuple[str, str]] = ("translate_system", "translate_user")
+
     pivots: list[str] = Field(
         default_factory=lambda: ["French", "German"],
         min_length=1,
@@ -24,19 +27,9 @@ class BacktranslateParams(RewriteParams):
     )
     language: str = Field("English", description="The language of the data (translated back to).")
     temperature: float = Field(0.3, ge=0, le=2, description="Sampling temperature.")
-    system_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing translate_system.j2."
-    )
-    user_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing translate_user.j2."
-    )
 
-    @model_validator(mode="after")
-    def _templates(self) -> BacktranslateParams:
-        sample = {"text": "", "language": self.language, "open": OPEN, "close": CLOSE}
-        check(source(self.system_prompt, "translate_system"), **sample)
-        check(source(self.user_prompt, "translate_user"), **sample)
-        return self
+    def sample_values(self) -> dict[str, Any]:
+        return {"text": "", "language": self.language}
 
 
 class BackTranslator(UserTurnRewriter):
@@ -63,8 +56,7 @@ class BackTranslator(UserTurnRewriter):
 
     def setup(self) -> None:
         super().setup()
-        self._system = source(self.params.system_prompt, "translate_system")
-        self._user = source(self.params.user_prompt, "translate_user")
+        self._system, self._user = self.params.prompts()
 
     def variants(self) -> int:
         return len(self.params.pivots)

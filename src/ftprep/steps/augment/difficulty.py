@@ -4,15 +4,16 @@ each with the reply it calls for, written by an LLM."""
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from ftprep.llm import ReplyError, ask
-from ftprep.llm.prompts import CLOSE, OPEN, check, render, source
+from ftprep.llm.prompts import CLOSE, OPEN, render
 from ftprep.record import Message, Record
 from ftprep.steps.augment.variant import VariantCheck, variant
-from ftprep.steps.base import Expansion, LLMStep, LLMStepParams, Reject
+from ftprep.steps.base import Expansion, LLMStep, Reject
+from ftprep.steps.llm.prompted import PromptedParams
 
 Level = Literal["simpler", "harder", "ambiguous", "multi_intent"]
 LEVELS: tuple[Level, ...] = ("simpler", "harder", "ambiguous", "multi_intent")
@@ -31,7 +32,9 @@ class Exchange(BaseModel):
     assistant: str
 
 
-class DifficultyParams(LLMStepParams):
+class DifficultyParams(PromptedParams):
+    templates: ClassVar[tuple[str, str]] = ("difficulty_system", "difficulty_user")
+
     levels: list[Level] = Field(
         default_factory=lambda: list(LEVELS),
         min_length=1,
@@ -42,25 +45,9 @@ class DifficultyParams(LLMStepParams):
     max_tokens: int = Field(1024, ge=16, description="Longest answer, in tokens.")
     reasks: int = Field(2, ge=0, le=5, description="Asks again after an unusable answer.")
     keep_original: bool = Field(True, description="Write the original record too.")
-    system_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing difficulty_system.j2."
-    )
-    user_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing difficulty_user.j2."
-    )
 
-    @model_validator(mode="after")
-    def _templates(self) -> DifficultyParams:
-        sample = {
-            "level": "harder",
-            "instruction": "",
-            "exchange": "",
-            "open": OPEN,
-            "close": CLOSE,
-        }
-        check(source(self.system_prompt, "difficulty_system"), **sample)
-        check(source(self.user_prompt, "difficulty_user"), **sample)
-        return self
+    def sample_values(self) -> dict[str, Any]:
+        return {"level": "harder", "instruction": "", "exchange": ""}
 
 
 class DifficultyAugmenter(LLMStep):
@@ -88,8 +75,7 @@ class DifficultyAugmenter(LLMStep):
     def setup(self) -> None:
         super().setup()
         self._check = VariantCheck()
-        self._system = source(self.params.system_prompt, "difficulty_system")
-        self._user = source(self.params.user_prompt, "difficulty_user")
+        self._system, self._user = self.params.prompts()
 
     async def process(self, record: Record) -> Record | Reject | Expansion:
         users = [

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from ftprep.llm import ask
-from ftprep.llm.prompts import CLOSE, OPEN, check, render, source
+from ftprep.llm.prompts import CLOSE, OPEN, render
 from ftprep.steps.augment.rewrite import RewriteParams, UserTurnRewriter
+from ftprep.steps.llm.prompted import PromptedParams
 
 
 class Paraphrases(BaseModel):
     paraphrases: list[str]
 
 
-class ParaphraseParams(RewriteParams):
-    n: int = Field(2, ge=1, le=10, description="Variants per record.")
-    system_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing paraphrase_system.j2."
-    )
-    user_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing paraphrase_user.j2."
-    )
+class ParaphraseParams(RewriteParams, PromptedParams):
+    templates: ClassVar[tuple[str, str]] = ("paraphrase_system", "paraphrase_user")
 
-    @model_validator(mode="after")
-    def _templates(self) -> ParaphraseParams:
-        sample = {"text": "", "n": self.n, "open": OPEN, "close": CLOSE}
-        check(source(self.system_prompt, "paraphrase_system"), **sample)
-        check(source(self.user_prompt, "paraphrase_user"), **sample)
-        return self
+    n: int = Field(2, ge=1, le=10, description="Variants per record.")
+
+    def sample_values(self) -> dict[str, Any]:
+        return {"text": "", "n": self.n}
 
 
 class Paraphraser(UserTurnRewriter):
@@ -56,8 +49,7 @@ class Paraphraser(UserTurnRewriter):
 
     def setup(self) -> None:
         super().setup()
-        self._system = source(self.params.system_prompt, "paraphrase_system")
-        self._user = source(self.params.user_prompt, "paraphrase_user")
+        self._system, self._user = self.params.prompts()
 
     def variants(self) -> int:
         return self.params.n

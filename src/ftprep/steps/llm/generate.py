@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, model_validator
 
 from ftprep.llm import ReplyError, ask
-from ftprep.llm.prompts import CLOSE, OPEN, check, render, source
+from ftprep.llm.prompts import CLOSE, OPEN, render
 from ftprep.record import Message, Record
 from ftprep.steps.augment.variant import VariantCheck, parent_label, variant
-from ftprep.steps.base import Expansion, LLMStep, LLMStepParams, Reject
+from ftprep.steps.base import Expansion, LLMStep, Reject
 from ftprep.steps.llm.conversation import conversation_text
 from ftprep.steps.llm.judge import JudgeParams, LLMJudge
+from ftprep.steps.llm.prompted import PromptedParams
 
 
 class Example(BaseModel):
@@ -23,7 +24,9 @@ class Example(BaseModel):
     assistant: str
 
 
-class GenerateParams(LLMStepParams):
+class GenerateParams(PromptedParams):
+    templates: ClassVar[tuple[str, str]] = ("generate_system", "generate_user")
+
     task: str = Field(min_length=1, description="What the data is for, in a few sentences.")
     per_seed: int = Field(2, ge=1, le=50, description="New examples written from each seed.")
     topics: list[str] = Field(default_factory=list, description="Topics to spread examples over.")
@@ -53,22 +56,16 @@ class GenerateParams(LLMStepParams):
         description="The largest synthetic share allowed (`per_seed` is capped to it); a "
         "dataset of synthetic examples only is refused.",
     )
-    system_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing generate_system.j2."
-    )
-    user_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing generate_user.j2."
-    )
 
     @model_validator(mode="after")
     def _consistent(self) -> GenerateParams:
         if self.judge is not None:
             JudgeParams.model_validate({**self.judge, "action": "mark"})
-        values = {"task": self.task, "topic": "", "persona": "", "difficulty": "", "example": "",
-                  "k": 1, "n": 1, "open": OPEN, "close": CLOSE}  # fmt: skip
-        check(source(self.system_prompt, "generate_system"), **values)
-        check(source(self.user_prompt, "generate_user"), **values)
         return self
+
+    def sample_values(self) -> dict[str, Any]:
+        return {"task": self.task, "topic": "", "persona": "", "difficulty": "", "example": "",
+                "k": 1, "n": 1}  # fmt: skip
 
     def count(self) -> int:
         """``per_seed``, capped so that the synthetic share stays within ``max_share``."""
@@ -105,8 +102,7 @@ class SyntheticGenerator(LLMStep):
         super().setup()
         p = self.params
         self._check = VariantCheck()
-        self._system = source(p.system_prompt, "generate_system")
-        self._user = source(p.user_prompt, "generate_user")
+        self._system, self._user = p.prompts()
         self._judge: LLMJudge | None = None
         if p.judge is not None:
             self._judge = LLMJudge({**p.judge, "action": "mark"}, client=self.client)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, create_model, model_validator
 
 from ftprep.llm import ask
-from ftprep.llm.prompts import CLOSE, OPEN, check, is_file, render, source
+from ftprep.llm.prompts import CLOSE, OPEN, render
 from ftprep.record import Record
-from ftprep.steps.base import LLMStep, LLMStepParams, Reject
+from ftprep.steps.base import LLMStep, Reject
 from ftprep.steps.llm.conversation import conversation_text
+from ftprep.steps.llm.prompted import PromptedParams
 
 
 class Criterion(BaseModel):
@@ -68,7 +68,9 @@ class CriterionScore(BaseModel):
 Scored = Annotated[CriterionScore, BeforeValidator(_lenient)]
 
 
-class JudgeParams(LLMStepParams):
+class JudgeParams(PromptedParams):
+    templates: ClassVar[tuple[str, str]] = ("judge_system", "judge_user")
+
     criteria: list[Criterion] = Field(
         default_factory=lambda: list(DEFAULT_CRITERIA),
         description="The rubric: each criterion's name and what it asks (default: correctness, "
@@ -95,12 +97,6 @@ class JudgeParams(LLMStepParams):
     max_chars: int = Field(
         12000, ge=200, description="Conversation text shown to the judge at most (cut beyond)."
     )
-    system_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing judge_system.j2."
-    )
-    user_prompt: str | None = Field(
-        None, description="A Jinja2 template (file or text) replacing judge_user.j2."
-    )
 
     @model_validator(mode="after")
     def _consistent(self) -> JudgeParams:
@@ -111,25 +107,10 @@ class JudgeParams(LLMStepParams):
             raise ValueError("criteria need at least one name, each used once")
         if self.samples > 1 and self.temperature == 0:
             raise ValueError("samples > 1 needs a temperature above 0 (else every sample agrees)")
-        sample = {"criteria": self.criteria, "conversation": "", "open": OPEN, "close": CLOSE}
-        for given, default in (
-            (self.system_prompt, "judge_system"),
-            (self.user_prompt, "judge_user"),
-        ):
-            if given is None or not is_file(given) or Path(given).is_absolute():
-                check(source(given, default), **sample)  # a relative file: once resolved
         return self
 
-    def resolve_paths(self, base: Path) -> JudgeParams:
-        params = super().resolve_paths(base)
-        update = {
-            name: str(base / value)
-            for name in ("system_prompt", "user_prompt")
-            if (value := getattr(params, name)) and is_file(value) and not Path(value).is_absolute()
-        }
-        if not update:
-            return params  # type: ignore[return-value]
-        return type(self).model_validate({**params.model_dump(), **update})
+    def sample_values(self) -> dict[str, Any]:
+        return {"criteria": self.criteria, "conversation": ""}
 
 
 class LLMJudge(LLMStep):
@@ -158,8 +139,7 @@ class LLMJudge(LLMStep):
         p = self.params
         fields: dict[str, Any] = {c.name: (Scored, ...) for c in p.criteria}
         self._schema: type[BaseModel] = create_model("JudgeScores", **fields)
-        self._system = source(p.system_prompt, "judge_system")
-        self._user = source(p.user_prompt, "judge_user")
+        self._system, self._user = p.prompts()
 
     def prompt(self, record: Record) -> list[dict[str, str]]:
         values = {
