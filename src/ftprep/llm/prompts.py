@@ -87,3 +87,13 @@ def check(template: str, /, **values: Any) -> str:
     """``template`` if it compiles and renders with sample ``values`` (for validation)."""
     render(template, **values)
     return template
+
+
+def chat(system: str, user: str, /, **values: Any) -> list[dict[str, str]]:
+    """The system and user messages of a prompt: both templates rendered with ``values`` and the
+    data fence markers (``open``, ``close``)."""
+    values = {"open": OPEN, "close": CLOSE, **values}
+    return [
+        {"role": "system", "content": render(system, **values)},
+        {"role": "user", "content": render(user, **values)},
+    ]

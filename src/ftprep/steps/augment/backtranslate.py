@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field
 
 from ftprep.llm import ask
-from ftprep.llm.prompts import CLOSE, OPEN, render
+from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.steps.augment.rewrite import RewriteParams, UserTurnRewriter
 from ftprep.steps.llm.prompted import PromptedParams
 
@@ -71,11 +71,8 @@ class BackTranslator(UserTurnRewriter):
     async def _translate(self, text: str, language: str) -> str:
         assert self.client is not None
         p = self.params
-        values = {"text": text, "language": language, "open": OPEN, "close": CLOSE}
-        messages = [
-            {"role": "system", "content": render(self._system, **values)},
-            {"role": "user", "content": render(self._user, **values)},
-        ]
+        values = {"text": text, "language": language}
+        messages = prompt_chat(self._system, self._user, **values)
         answer, _ = await ask(
             self.client,
             messages,

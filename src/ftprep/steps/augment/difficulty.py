@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from ftprep.llm import ReplyError, ask
-from ftprep.llm.prompts import CLOSE, OPEN, render
+from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.record import Message, Record
 from ftprep.steps.augment.variant import VariantCheck, variant
 from ftprep.steps.base import Expansion, LLMStep, Reject
@@ -106,12 +106,8 @@ class DifficultyAugmenter(LLMStep):
         reply = messages[index + 1] if index + 1 < len(messages) else None
         answer = reply.text if reply is not None and reply.role == "assistant" else ""
         exchange = f"USER: {question}\n\nASSISTANT: {answer}"
-        values = {"level": level, "instruction": INSTRUCTIONS[level], "exchange": exchange,
-                  "open": OPEN, "close": CLOSE}  # fmt: skip
-        prompt = [
-            {"role": "system", "content": render(self._system, **values)},
-            {"role": "user", "content": render(self._user, **values)},
-        ]
+        values = {"level": level, "instruction": INSTRUCTIONS[level], "exchange": exchange}
+        prompt = prompt_chat(self._system, self._user, **values)
         v = variant(record, "difficulty", k, {"level": level, "model": self.client.provider.model})
         keep = index + 1 if reply is None or reply.role != "assistant" else index + 2
         try:

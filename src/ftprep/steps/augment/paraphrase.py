@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field
 
 from ftprep.llm import ask
-from ftprep.llm.prompts import CLOSE, OPEN, render
+from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.steps.augment.rewrite import RewriteParams, UserTurnRewriter
 from ftprep.steps.llm.prompted import PromptedParams
 
@@ -57,11 +57,8 @@ class Paraphraser(UserTurnRewriter):
     async def rewrites(self, text: str) -> list[str]:
         assert self.client is not None
         p = self.params
-        values = {"text": text, "n": p.n, "open": OPEN, "close": CLOSE}
-        messages = [
-            {"role": "system", "content": render(self._system, **values)},
-            {"role": "user", "content": render(self._user, **values)},
-        ]
+        values = {"text": text, "n": p.n}
+        messages = prompt_chat(self._system, self._user, **values)
         answer, _ = await ask(
             self.client,
             messages,

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, model_validator
 
 from ftprep.llm import ReplyError, ask
-from ftprep.llm.prompts import CLOSE, OPEN, render
+from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.record import Message, Record
 from ftprep.steps.augment.variant import VariantCheck, parent_label, variant
 from ftprep.steps.base import Expansion, LLMStep, Reject
@@ -144,12 +144,9 @@ class SyntheticGenerator(LLMStep):
         assert self.client is not None
         p = self.params
         draws = self._draws(record, k)
-        values = {"task": p.task, "example": conversation_text(record, 6000), "k": k, "n": n,
-                  "open": OPEN, "close": CLOSE, **draws}  # fmt: skip
-        messages = [
-            {"role": "system", "content": render(self._system, **values)},
-            {"role": "user", "content": render(self._user, **values)},
-        ]
+        example = conversation_text(record, 6000)
+        values = {"task": p.task, "example": example, "k": k, "n": n, **draws}
+        messages = prompt_chat(self._system, self._user, **values)
         info = {**draws, "model": self.client.provider.model}
         new = variant(record, "synthetic", k, info)
         new.metadata["synthetic"] = True

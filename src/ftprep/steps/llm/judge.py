@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, Field, create_model, model_validator
 
 from ftprep.llm import ask
-from ftprep.llm.prompts import CLOSE, OPEN, render
+from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.record import Record
 from ftprep.steps.base import LLMStep, Reject
 from ftprep.steps.llm.conversation import conversation_text
@@ -145,13 +145,8 @@ class LLMJudge(LLMStep):
         values = {
             "criteria": self.params.criteria,
             "conversation": conversation_text(record, self.params.max_chars),
-            "open": OPEN,
-            "close": CLOSE,
         }
-        return [
-            {"role": "system", "content": render(self._system, **values)},
-            {"role": "user", "content": render(self._user, **values)},
-        ]
+        return prompt_chat(self._system, self._user, **values)
 
     async def process(self, record: Record) -> Record | Reject:
         assert self.client is not None
