@@ -144,8 +144,8 @@ class SyntheticGenerator(LLMStep):
         assert self.client is not None
         p = self.params
         draws = self._draws(record, k)
-        example = conversation_text(record, 6000)
-        values = {"task": p.task, "example": example, "k": k, "n": n, **draws}
+        seed_text = conversation_text(record, 6000)
+        values = {"task": p.task, "example": seed_text, "k": k, "n": n, **draws}
         messages = prompt_chat(self._system, self._user, **values)
         info = {**draws, "model": self.client.provider.model}
         new = variant(record, "synthetic", k, info)
