@@ -1,23 +1,27 @@
 """An on-disk cache of embeddings, keyed by the model's name and the SHA-256 of the text.
 
-One SQLite file in write-ahead-log mode, so several worker processes read and write it at once;
-vectors are stored as float32 bytes. A connection is opened per process (never used across a fork).
+One SQLite file shared by the worker processes (see :class:`~ftprep.io.shareddb.SharedDatabase`);
+vectors are stored as float32 bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from pathlib import Path
 
 import numpy as np
 
 from ftprep.embed.providers import Embedder, Vectors
+from ftprep.io.shareddb import SharedDatabase
 
 #: the cache's file in its folder
 FILE = "embeddings.sqlite3"
 _CHUNK = 500  # keys per SELECT (SQLite's limit on bound parameters is far above)
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
+    "vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
+)
 
 
 def text_key(text: str) -> bytes:
@@ -29,22 +33,11 @@ class EmbeddingCache:
     """Vectors by ``(model name, text)`` in ``folder/embeddings.sqlite3``."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.path = Path(folder) / FILE
-        self._db: sqlite3.Connection | None = None
-        self._pid = 0
+        self._file = SharedDatabase(Path(folder) / FILE, _SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None or self._pid != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
-                "vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
-            )
-            self._db, self._pid = db, os.getpid()
-        return self._db
+    @property
+    def path(self) -> Path:
+        return self._file.path
 
     def get_many(self, model: str, texts: list[str]) -> tuple[dict[int, Vectors], list[int]]:
         """The cached vector of each text found, by its index in ``texts``, and the indices of
@@ -52,7 +45,7 @@ class EmbeddingCache:
         keys = [text_key(t) for t in texts]
         found: dict[bytes, bytes] = {}
         unique = list(dict.fromkeys(keys))
-        db = self._connect()
+        db = self._file.connection()
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -77,7 +70,7 @@ class EmbeddingCache:
             (model, text_key(t), np.ascontiguousarray(v, dtype=np.float32).tobytes())
             for t, v in zip(texts, vectors, strict=True)
         ]
-        db = self._connect()
+        db = self._file.connection()
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)", rows)
@@ -87,12 +80,7 @@ class EmbeddingCache:
         db.execute("COMMIT")
 
     def close(self) -> None:
-        if self._db is not None and self._pid == os.getpid():
-            self._db.close()
-        self._db = None
-
-    def __getstate__(self) -> dict[str, object]:
-        return {"path": self.path, "_db": None, "_pid": 0}
+        self._file.close()
 
 
 class CachedEmbedder:

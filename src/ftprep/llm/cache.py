@@ -3,20 +3,19 @@ sampling parameters (see :meth:`ChatRequest.key`).
 
 Every answer is committed as soon as it arrives, so a run killed at any moment (``kill -9``) and
 run again sends none of the requests that were answered before it died. Several worker processes
-share one file: WAL journaling lets them read while one writes, and a writer waits for the lock
-instead of failing. A connection is never used across a fork.
+share one file (see :class:`~ftprep.io.shareddb.SharedDatabase`).
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from ftprep.io.shareddb import SharedDatabase
 from ftprep.llm.types import Completion
 
 #: where the cache lives unless a recipe or flag names a file
@@ -45,28 +44,21 @@ class ResponseCache:
     """Answers by request key. ``get`` and ``put`` are quick local calls (no thread hop)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self._conn: sqlite3.Connection | None = None
-        self._pid = 0
+        self._file = SharedDatabase(path, _SCHEMA)
 
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None or self._pid != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(_SCHEMA)
-            self._conn, self._pid = conn, os.getpid()
-        return self._conn
+    @property
+    def path(self) -> Path:
+        return self._file.path
 
     def get(self, key: str) -> Completion | None:
-        row = self._db().execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+        db = self._file.connection()
+        row = db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         return Completion.from_dict(orjson.loads(row[0]), cached=True)
 
     def put(self, key: str, provider: str, model: str, request: Any, answer: Completion) -> None:
-        self._db().execute(
+        self._file.connection().execute(
             "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
             (
                 key,
@@ -79,15 +71,10 @@ class ResponseCache:
         )
 
     def __len__(self) -> int:
-        return int(self._db().execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+        return int(self._file.connection().execute("SELECT COUNT(*) FROM responses").fetchone()[0])
 
     def close(self) -> None:
-        if self._conn is not None and self._pid == os.getpid():
-            self._conn.close()
-        self._conn = None
-
-    def __getstate__(self) -> dict[str, Any]:  # a step holding a cache is pickled to workers
-        return {"path": self.path, "_conn": None, "_pid": 0}
+        self._file.close()
 
     def __repr__(self) -> str:
         return f"ResponseCache({str(self.path)!r})"
