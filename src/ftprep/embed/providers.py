@@ -12,8 +12,9 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from ftprep.endpoint import RETRY_STATUSES, backoff_delay, hide_key
+from ftprep.endpoint import base_url as endpoint_url
 from ftprep.errors import FtprepError, MissingExtraError
-from ftprep.retry import RETRY_STATUSES, backoff_delay
 
 log = logging.getLogger("ftprep.embed")
 
@@ -192,8 +193,7 @@ class OpenAIEmbedder:
         except ImportError as exc:  # pragma: no cover - httpx comes with the extra
             raise MissingExtraError("embeddings from an endpoint", "semantic", "httpx") from exc
         self.model = model
-        url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
-        self.base_url = url.rstrip("/")
+        self.base_url = endpoint_url(base_url)
         self.url = f"{self.base_url}/embeddings"
         self.api_key_env = api_key_env
         self.batch_size = batch_size
@@ -265,7 +265,7 @@ class OpenAIEmbedder:
                 problem = f"{type(exc).__name__}: {exc}"
                 if last:
                     message = f"{self.url}: {problem} (after {attempt + 1} tries)"
-                    raise EmbeddingError(self._hide(message, key)) from None
+                    raise EmbeddingError(hide_key(message, key)) from None
                 self._wait(attempt, None, problem, key)
                 continue
             if response.status_code < 300:
@@ -280,14 +280,14 @@ class OpenAIEmbedder:
                 message = f"{self.url}: {problem}{tries}" + (f": {detail}" if detail else "")
                 if response.status_code in (401, 403):
                     message += f" (check the API key in ${self.api_key_env})"
-                raise EmbeddingError(self._hide(message, key))
+                raise EmbeddingError(hide_key(message, key))
             self._wait(attempt, response.headers.get("retry-after"), problem, key)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, attempt: int, retry_after: str | None, problem: str, key: str) -> None:
         delay = backoff_delay(attempt, retry_after, base=self.backoff, cap=self.max_wait)
         message = f"{self.url}: {problem}; try {attempt + 2} of {self.retries + 1} in {delay:.2f}s"
-        log.warning(self._hide(message, key))
+        log.warning(hide_key(message, key))
         time.sleep(delay)
 
     def _http(self) -> Any:
@@ -297,10 +297,6 @@ class OpenAIEmbedder:
             self._client = httpx.Client(timeout=self.timeout)
             self._client_pid = os.getpid()
         return self._client
-
-    @staticmethod
-    def _hide(message: str, key: str) -> str:
-        return message.replace(key, "***") if key else message
 
     def __repr__(self) -> str:
         return f"OpenAIEmbedder({self.model!r}, base_url={self.base_url!r})"

@@ -23,11 +23,11 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ftprep.endpoint import backoff_delay
 from ftprep.llm.cache import ResponseCache, default_cache_path
 from ftprep.llm.limits import RateLimiter
 from ftprep.llm.providers import ChatProvider, LocalProvider, OpenAIProvider
 from ftprep.llm.types import ChatRequest, Completion, LLMError, TransientError, Usage
-from ftprep.retry import backoff_delay
 
 log = logging.getLogger("ftprep.llm")
 T = TypeVar("T")

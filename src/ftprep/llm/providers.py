@@ -18,9 +18,10 @@ from typing import Any, Protocol
 
 import orjson
 
+from ftprep.endpoint import RETRY_STATUSES, hide_key
+from ftprep.endpoint import base_url as endpoint_url
 from ftprep.errors import MissingExtraError
 from ftprep.llm.types import ChatRequest, Completion, LLMError, TransientError
-from ftprep.retry import RETRY_STATUSES
 
 #: the bundled model's name, as requests and the cache name it
 LOCAL_MODEL = "gemma-3-270m"
@@ -65,8 +66,7 @@ class OpenAIProvider:
             import aiohttp  # noqa: F401
         except ImportError as exc:  # pragma: no cover - aiohttp comes with the extra
             raise MissingExtraError("LLM endpoints", "llm", "aiohttp") from exc
-        url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
-        self.base_url = url.rstrip("/")
+        self.base_url = endpoint_url(base_url)
         self.url = f"{self.base_url}/chat/completions"
         self.name = self.base_url
         self.model = model
@@ -118,14 +118,14 @@ class OpenAIProvider:
                 raw = await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:  # timeouts, cut bodies, drops
             problem = f"{type(exc).__name__}: {exc}".rstrip(": ")
-            raise TransientError(self._hide(problem, key)) from None
+            raise TransientError(hide_key(problem, key)) from None
         text = raw.decode("utf-8", errors="replace")
         if status >= 300:
             if fmt is not None and status in (400, 422, 500) and "response_format" in text:
                 self._format_mode = max(self._format_mode, mode + 1)  # not this form: the next
                 return await self.send(request)
             problem = f"HTTP {status} {reason}".rstrip()
-            detail = self._hide(text[:300].strip(), key)
+            detail = hide_key(text[:300].strip(), key)
             message = problem + (f": {detail}" if detail else "")
             if status in RETRY_STATUSES:
                 raise TransientError(message, retry_after)
@@ -165,10 +165,6 @@ class OpenAIProvider:
             if self._loop is asyncio.get_running_loop():
                 await self._session.close()
             self._session = None
-
-    @staticmethod
-    def _hide(message: str, key: str) -> str:
-        return message.replace(key, "***") if key else message
 
     def __getstate__(self) -> dict[str, Any]:  # an open session never crosses a fork or pickle
         return {**self.__dict__, "_session": None, "_loop": None, "_key": "", "_headers": {}}

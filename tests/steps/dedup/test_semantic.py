@@ -28,9 +28,9 @@ from ftprep.embed import (
     OpenAIEmbedder,
     normalize,
 )
+from ftprep.endpoint import retry_delay
 from ftprep.jobs import one_shot
 from ftprep.record import Record
-from ftprep.retry import retry_delay
 from ftprep.steps import STEPS
 from ftprep.steps.base import Mark, Reject, Signed
 from ftprep.steps.dedup.minhash import union_find

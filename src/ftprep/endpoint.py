@@ -1,14 +1,29 @@
-"""When to try a request again, and how long to wait first: shared by every HTTP client of ftprep
-(embeddings, chat completions)."""
+"""What every client of an OpenAI-compatible endpoint shares (embeddings, chat completions): where
+the endpoint is, keeping its key out of messages, and when to try a request again and how long to
+wait first."""
 
 from __future__ import annotations
 
 import email.utils
+import os
 import random
 import time
 
+#: the endpoint when neither the caller nor ``$OPENAI_BASE_URL`` names one
+OPENAI_URL = "https://api.openai.com/v1"
+
 #: statuses worth another try: rate limits, timeouts, conflicts and server errors
 RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+
+def base_url(given: str | None) -> str:
+    """``given``, else ``$OPENAI_BASE_URL``, else OpenAI's, without a trailing slash."""
+    return (given or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL).rstrip("/")
+
+
+def hide_key(message: str, key: str) -> str:
+    """``message`` with the API key ``key`` replaced by ``***`` (servers echo it back)."""
+    return message.replace(key, "***") if key else message
 
 
 def retry_delay(value: str | None) -> float | None:
