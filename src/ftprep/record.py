@@ -127,6 +127,14 @@ class Record:
     def is_text(self) -> bool:
         return self.text is not None and not self.messages
 
+    @property
+    def label(self) -> str:
+        """How other records name this one (a copy, a variant): its id, else where it was read
+        (``file:line``), else ``""``."""
+        if self.id is not None:
+            return self.id
+        return str(self.source) if self.source else ""
+
     def to_dict(self) -> dict[str, Any]:
         """The OpenAI chat fine-tuning line (or ``{"text": ...}`` for a plain-text record)."""
         out: dict[str, Any] = {}

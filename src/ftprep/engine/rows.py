@@ -75,7 +75,7 @@ def load_records(path: Path) -> list[Record]:
 
 def copies(record: Record, n: int) -> list[Record]:
     """``n`` copies of ``record`` for upsampling, each saying what it copies."""
-    label = record.id if record.id is not None else str(record.source or "")
+    label = record.label
     out = []
     for k in range(1, n + 1):
         copy = Record.from_dict(record.to_dict(), record.source)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from ftprep.record import Record
-from ftprep.steps.augment.variant import VariantCheck, parent_label, variant
+from ftprep.steps.augment.variant import VariantCheck, variant
 from ftprep.steps.base import Expansion, StepParams, TransformStep
 from ftprep.steps.clean.whitespace import split_code
 
@@ -103,7 +103,7 @@ class ProseAugmenter(TransformStep):
             return [record]
         variants = []
         for k in range(1, p.n + 1):
-            key = f"{p.seed}\x00{parent_label(record)}\x00{k}".encode()
+            key = f"{p.seed}\x00{record.label}\x00{k}".encode()
             rng = random.Random(hashlib.blake2b(key, digest_size=8).digest())
             v = variant(record, self.variant_kind, k, self._info())
             changed = False

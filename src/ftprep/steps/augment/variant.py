@@ -10,20 +10,13 @@ from ftprep.steps.base import Expansion, Reject
 from ftprep.steps.filter.valid import ValidFilter
 
 
-def parent_label(record: Record) -> str:
-    """The id a variant points back to: the record's id, else where it was read (file:line)."""
-    if record.id is not None:
-        return record.id
-    return str(record.source) if record.source else ""
-
-
 def variant(record: Record, kind: str, k: int, info: dict[str, Any]) -> Record:
     """A copy of ``record`` as the ``k``-th (1-based) ``kind`` variant: its id gets a
     ``#kind-k`` suffix, its metadata ``parent_id`` (so splits keep it with its parent) and
     ``augment`` = {kind, ...``info``}."""
     copy = Record.from_dict(record.to_dict(), record.source)
     copy.hints = dict(record.hints)
-    parent = parent_label(record)
+    parent = record.label
     if record.id is not None:
         copy.id = f"{record.id}#{kind}-{k}"
     copy.metadata["parent_id"] = parent

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 from ftprep.llm import ReplyError, ask
 from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.record import Message, Record
-from ftprep.steps.augment.variant import VariantCheck, parent_label, variant
+from ftprep.steps.augment.variant import VariantCheck, variant
 from ftprep.steps.base import Expansion, LLMStep, Reject
 from ftprep.steps.llm.conversation import conversation_text
 from ftprep.steps.llm.judge import JudgeParams, LLMJudge
@@ -118,7 +118,7 @@ class SyntheticGenerator(LLMStep):
 
     def _draws(self, record: Record, k: int) -> dict[str, str]:
         p = self.params
-        key = f"{p.seed}\x00{parent_label(record)}\x00{k}".encode()
+        key = f"{p.seed}\x00{record.label}\x00{k}".encode()
         rng = random.Random(hashlib.blake2b(key, digest_size=8).digest())
         return {
             name: rng.choice(options) if options else ""
