@@ -105,9 +105,10 @@ class Pipeline:
 
         That is so when the last global step's decision only drops records
         (:attr:`GlobalStep.drops_only`) and nothing but per-record steps that cost no LLM calls
-        and make no new records (:attr:`Step.expands`) follows it: those then *run ahead* on every record in the same pass (see
-        :meth:`ShardRun._run_ahead`), so records are never written out and read back. The last
-        segment only applies the decision, counts, and joins.
+        and make no new records (:attr:`Step.expands`) follows it: those then *run ahead* on
+        every record in the same pass (see :meth:`ShardRun._run_ahead`), so records are never
+        written out and read back. The last segment only applies the decision, counts, and
+        joins.
         """
         if len(self.segments) < 2:
             return False

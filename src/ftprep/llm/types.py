@@ -143,15 +143,6 @@ class Usage:
             + self.completion_tokens * (self.price_output or 0.0)
         ) / 1e6
 
-    def merge(self, other: dict[str, Any]) -> None:
-        """Add the counts of another client's :meth:`to_dict` (a worker process's)."""
-        for name in ("requests", "cached", "retries", "failures"):
-            setattr(self, name, getattr(self, name) + int(other.get(name, 0)))
-        self.prompt_tokens += int(other.get("prompt_tokens", 0))
-        self.completion_tokens += int(other.get("completion_tokens", 0))
-        for kind, n in (other.get("errors") or {}).items():
-            self.by_error[kind] = self.by_error.get(kind, 0) + int(n)
-
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "requests": self.requests,

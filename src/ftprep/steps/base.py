@@ -24,7 +24,9 @@ from typing import Any, ClassVar, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ftprep.llm.client import ChatClient, LLMConfig
+from ftprep.llm.client import ChatClient, LLMConfig, build_client, run_async
+from ftprep.llm.structured import ReplyError
+from ftprep.llm.types import LLMError
 from ftprep.record import Record
 
 StepKind = Literal["transform", "filter", "global", "llm"]
@@ -306,8 +308,6 @@ class LLMStep(Step):
 
     def setup(self) -> None:
         if self.client is None:
-            from ftprep.llm.client import build_client
-
             self.client = build_client(self.params.llm)
 
     async def process(self, record: Record) -> Record | Reject | Expansion:
@@ -315,16 +315,12 @@ class LLMStep(Step):
 
     def run_batch(self, records: list[Record]) -> list[Record | Reject | Expansion | BaseException]:
         """Every record's outcome, in order; an exception is returned, not raised."""
-        from ftprep.llm.client import run_async
-
         self.ensure_setup()
         return run_async(self._run_batch(records))
 
     async def _run_batch(
         self, records: list[Record]
     ) -> list[Record | Reject | Expansion | BaseException]:
-        from ftprep.llm import LLMError, ReplyError
-
         assert self.client is not None
         client = self.client
         before = client.usage.to_dict()
@@ -333,8 +329,7 @@ class LLMStep(Step):
             try:
                 return await self.process(record)
             except ReplyError as exc:
-                detail = f"{exc.reason} (after {exc.attempts} answers)"
-                return Reject("llm_unusable_reply", value=exc.raw[:4000], detail=detail)
+                return unusable_reply(exc)
             except LLMError as exc:
                 return Reject("llm_error", detail=str(exc))
 
@@ -345,18 +340,15 @@ class LLMStep(Step):
             self._count_usage(before, client.usage.to_dict())
 
     def _count_usage(self, before: dict[str, Any], after: dict[str, Any]) -> None:
-        for name in ("requests", "cached", "retries", "failures"):
-            self.count(f"llm.{name}", after[name] - before[name])
-        self.count("llm.prompt_tokens", after["prompt_tokens"] - before["prompt_tokens"])
-        self.count(
-            "llm.completion_tokens", after["completion_tokens"] - before["completion_tokens"]
-        )
-        if "cost" in after:
-            cost = after["cost"] - before.get("cost", 0.0)
-            self.stats.counts["llm.cost"] += round(cost, 6)
-        for kind, n in after["errors"].items():
-            if n - before["errors"].get(kind, 0):
-                self.count(f"llm.errors.{kind}", n - before["errors"].get(kind, 0))
+        """Count what the client spent between two :meth:`Usage.to_dict` snapshots."""
+        for key, value in after.items():
+            if key == "errors":
+                for kind, n in value.items():
+                    if n - before["errors"].get(kind, 0):
+                        self.count(f"llm.errors.{kind}", n - before["errors"].get(kind, 0))
+            else:
+                delta = value - before.get(key, 0)
+                self.stats.counts[f"llm.{key}"] += round(delta, 6) if key == "cost" else delta
 
     def __getstate__(self) -> dict[str, Any]:  # workers build their own client from the params
         state = dict(self.__dict__)
@@ -364,3 +356,12 @@ class LLMStep(Step):
             state["client"] = None
             state["_ready"] = False
         return state
+
+
+def unusable_reply(exc: ReplyError, what: str = "") -> Reject:
+    """The reject for an answer that could not be used even after the re-asks: the raw answer
+    as the value, the reason (after ``what``, when given) in the detail."""
+    detail = f"{exc.reason} (after {exc.attempts} answers)"
+    return Reject(
+        "llm_unusable_reply", value=exc.raw[:4000], detail=f"{what}: {detail}" if what else detail
+    )

@@ -12,7 +12,7 @@ from ftprep.llm import ReplyError, ask
 from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.record import Message, Record
 from ftprep.steps.augment.variant import VariantCheck, variant
-from ftprep.steps.base import Expansion, LLMStep, Reject
+from ftprep.steps.base import Expansion, LLMStep, Reject, unusable_reply
 from ftprep.steps.llm.prompted import PromptedParams
 
 Level = Literal["simpler", "harder", "ambiguous", "multi_intent"]
@@ -121,8 +121,7 @@ class DifficultyAugmenter(LLMStep):
                 max_tokens=p.max_tokens,
             )
         except ReplyError as exc:
-            detail = f"{level}: {exc.reason} (after {exc.attempts} answers)"
-            return v, Reject("llm_unusable_reply", value=exc.raw[:4000], detail=detail)
+            return v, unusable_reply(exc, level)
         user, assistant = new.user.strip(), new.assistant.strip()
         v.messages = [
             *v.messages[:index],

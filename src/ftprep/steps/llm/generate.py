@@ -13,7 +13,7 @@ from ftprep.llm import ReplyError, ask
 from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.record import Message, Record
 from ftprep.steps.augment.variant import VariantCheck, variant
-from ftprep.steps.base import Expansion, LLMStep, Reject
+from ftprep.steps.base import Expansion, LLMStep, Reject, unusable_reply
 from ftprep.steps.llm.conversation import conversation_text
 from ftprep.steps.llm.judge import JudgeParams, LLMJudge
 from ftprep.steps.llm.prompted import PromptedParams
@@ -163,8 +163,7 @@ class SyntheticGenerator(LLMStep):
             )
         except ReplyError as exc:
             new.messages = [*system, Message("user", ""), Message("assistant", exc.raw[:4000])]
-            detail = f"{exc.reason} (after {exc.attempts} answers)"
-            return new, Reject("llm_unusable_reply", value=exc.raw[:4000], detail=detail)
+            return new, unusable_reply(exc)
         new.messages = [
             *system,
             Message("user", example.user.strip()),
