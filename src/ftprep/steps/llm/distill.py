@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from ftprep.llm import Completion
 from ftprep.record import Message, Record
 from ftprep.steps.base import LLMStep, LLMStepParams, Reject
-from ftprep.steps.llm.judge import JudgeParams, LLMJudge
+from ftprep.steps.llm.judge import LLMJudge, marking_judge, marking_params
 
 
 class DistillParams(LLMStepParams):
@@ -49,7 +49,7 @@ class DistillParams(LLMStepParams):
             raise ValueError("samples > 1 needs a temperature above 0 (else every sample agrees)")
         if self.select == "judge" and self.samples < 2:
             raise ValueError("select: judge needs samples of 2 or more")
-        JudgeParams.model_validate({**self.judge, "action": "mark"})
+        marking_params(self.judge)
         return self
 
 
@@ -77,8 +77,7 @@ class TeacherDistiller(LLMStep):
         p = self.params
         self._judge: LLMJudge | None = None
         if p.select == "judge":
-            self._judge = LLMJudge({**p.judge, "action": "mark"}, client=self.client)
-            self._judge.ensure_setup()
+            self._judge = marking_judge(p.judge, self.client)
 
     def _targets(self, record: Record) -> list[int]:
         """The indices of the assistant turns to write (len(messages) to add a reply)."""

@@ -15,7 +15,7 @@ from ftprep.record import Message, Record
 from ftprep.steps.augment.variant import VariantCheck, variant
 from ftprep.steps.base import Expansion, LLMStep, Reject, unusable_reply
 from ftprep.steps.llm.conversation import conversation_text
-from ftprep.steps.llm.judge import JudgeParams, LLMJudge
+from ftprep.steps.llm.judge import LLMJudge, marking_judge, marking_params
 from ftprep.steps.llm.prompted import PromptedParams
 
 
@@ -60,7 +60,7 @@ class GenerateParams(PromptedParams):
     @model_validator(mode="after")
     def _consistent(self) -> GenerateParams:
         if self.judge is not None:
-            JudgeParams.model_validate({**self.judge, "action": "mark"})
+            marking_params(self.judge)
         return self
 
     def sample_values(self) -> dict[str, Any]:
@@ -105,8 +105,7 @@ class SyntheticGenerator(LLMStep):
         self._system, self._user = p.prompts()
         self._judge: LLMJudge | None = None
         if p.judge is not None:
-            self._judge = LLMJudge({**p.judge, "action": "mark"}, client=self.client)
-            self._judge.ensure_setup()
+            self._judge = marking_judge(p.judge, self.client)
         n = p.count()
         if n < p.per_seed:
             self.warn(f"per_seed {p.per_seed} capped to {n} by max_share {p.max_share}")

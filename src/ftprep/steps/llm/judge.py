@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, create_model, model_validator
 
-from ftprep.llm import ask
+from ftprep.llm import ChatClient, ask
 from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.record import Record
 from ftprep.steps.base import LLMStep, Reject
@@ -205,3 +205,16 @@ class LLMJudge(LLMStep):
             "verdict": verdict,
             "samples": len(ratings),
         }
+
+
+def marking_params(params: dict[str, Any]) -> JudgeParams:
+    """``llm.judge`` parameters for a judge another step asks (best-of-n, synthetic checks): it
+    marks every record with its verdict and never drops one."""
+    return JudgeParams.model_validate({**params, "action": "mark"})
+
+
+def marking_judge(params: dict[str, Any], client: ChatClient | None) -> LLMJudge:
+    """A set-up marking judge (see :func:`marking_params`) that shares ``client``."""
+    judge = LLMJudge(marking_params(params), client=client)
+    judge.ensure_setup()
+    return judge
