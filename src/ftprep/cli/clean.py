@@ -8,6 +8,7 @@ from typing import Any
 import click
 import yaml
 
+from ftprep.cli.common import comma_list
 from ftprep.cli.runs import echo_result, progress_wanted, run_options
 from ftprep.engine.presets import CLEAN_GROUPS
 from ftprep.engine.yamlfile import parse_scalar
@@ -121,5 +122,5 @@ def clean_command(src: Path, dst: Path, **options: Any) -> None:
 @run_options
 def pii_command(src: Path, dst: Path, mode: str, types: str | None, **options: Any) -> None:
     """Find PII in every turn of SRC and redact, mask, hash or pseudonymize it into DST."""
-    wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    wanted = comma_list(types) if types else None
     echo_result(redact_pii(src, dst, mode=mode, types=wanted, **common_run_options(options)))

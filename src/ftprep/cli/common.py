@@ -52,6 +52,11 @@ def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def comma_list(value: str) -> list[str]:
+    """The items of a comma-separated option, stripped, empty ones left out."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def mapping_from(maps: tuple[str, ...], fmt: str | None) -> ColumnMapping | None:
     if not maps:
         return None

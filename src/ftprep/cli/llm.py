@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ftprep.cli.clean import common_run_options, io_options, step_params
+from ftprep.cli.common import comma_list
 from ftprep.cli.runs import echo_result, run_options
 
 
@@ -136,11 +137,10 @@ def augment_command(
     if method not in ("backtranslate", "difficulty"):  # one variant per pivot or level there
         params["n"] = n
     if method in ("noise", "synonyms"):
-        params["seed"] = seed
         _no_llm(options, method)
+        params.update(seed=seed, **step_params(options))
     else:
-        params["llm"] = llm_config(options)
-    params.update(step_params(options))
+        params.update(llm_step_params(options, ()))
     echo_result(apply(AUGMENT_METHODS[method], src, dst, params, **common_run_options(options)))
 
 
@@ -219,7 +219,7 @@ def generate_command(
     params = llm_step_params(options, ("temperature",))
     for name in ("topics", "personas", "difficulties"):
         if (value := options.pop(name)) is not None:
-            params[name] = [x.strip() for x in value.split(",") if x.strip()]
+            params[name] = comma_list(value)
     if use_judge:
         params["judge"] = {}
     result = generate(
