@@ -253,7 +253,7 @@ def judge_run(
     }
     step = LLMJudge(llm=llm, max_tokens=max_tokens, reasks=0, action="mark")
     step.ensure_setup()
-    copies = [r.__class__.from_dict(r.to_dict(), r.source) for r in recs]
+    copies = [r.clone() for r in recs]
     started = time.perf_counter()
     outcomes = step.run_batch(copies)
     seconds = time.perf_counter() - started

@@ -127,6 +127,12 @@ class Record:
     def is_text(self) -> bool:
         return self.text is not None and not self.messages
 
+    def clone(self) -> Record:
+        """A deep copy: the same line, provenance and hints, sharing nothing mutable."""
+        copy = Record.from_dict(self.to_dict(), self.source)
+        copy.hints = dict(self.hints)
+        return copy
+
     @property
     def label(self) -> str:
         """How other records name this one (a copy, a variant): its id, else where it was read

@@ -78,8 +78,7 @@ def copies(record: Record, n: int) -> list[Record]:
     label = record.label
     out = []
     for k in range(1, n + 1):
-        copy = Record.from_dict(record.to_dict(), record.source)
-        copy.hints = dict(record.hints)
+        copy = record.clone()
         if record.id is not None:
             copy.id = f"{record.id}#copy{k}"
         copy.metadata.update({"copy_of": label, "copy": k})

@@ -14,12 +14,10 @@ def variant(record: Record, kind: str, k: int, info: dict[str, Any]) -> Record:
     """A copy of ``record`` as the ``k``-th (1-based) ``kind`` variant: its id gets a
     ``#kind-k`` suffix, its metadata ``parent_id`` (so splits keep it with its parent) and
     ``augment`` = {kind, ...``info``}."""
-    copy = Record.from_dict(record.to_dict(), record.source)
-    copy.hints = dict(record.hints)
-    parent = record.label
+    copy = record.clone()
     if record.id is not None:
         copy.id = f"{record.id}#{kind}-{k}"
-    copy.metadata["parent_id"] = parent
+    copy.metadata["parent_id"] = record.label
     copy.metadata["augment"] = {"kind": kind, **info}
     return copy
 
