@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from typing import Any, ClassVar, Literal
@@ -10,7 +9,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from ftprep.record import Record
-from ftprep.steps.augment.variant import VariantCheck, variant
+from ftprep.steps.augment.variant import VariantCheck, variant, variant_rng
 from ftprep.steps.base import Expansion, StepParams, TransformStep
 from ftprep.steps.clean.whitespace import split_code
 
@@ -103,8 +102,7 @@ class ProseAugmenter(TransformStep):
             return [record]
         variants = []
         for k in range(1, p.n + 1):
-            key = f"{p.seed}\x00{record.label}\x00{k}".encode()
-            rng = random.Random(hashlib.blake2b(key, digest_size=8).digest())
+            rng = variant_rng(p.seed, record, k)
             v = variant(record, self.variant_kind, k, self._info())
             changed = False
             for m in v.messages:

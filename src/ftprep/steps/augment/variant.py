@@ -3,11 +3,20 @@ is as valid as real data."""
 
 from __future__ import annotations
 
+import hashlib
+import random
 from typing import Any
 
 from ftprep.record import Record
 from ftprep.steps.base import Expansion, Reject
 from ftprep.steps.filter.valid import ValidFilter
+
+
+def variant_rng(seed: int, record: Record, k: int) -> random.Random:
+    """The random draws of the ``k``-th variant of ``record``: the same for the same seed and
+    record whatever the worker, the shard or the order."""
+    key = f"{seed}\x00{record.label}\x00{k}".encode()
+    return random.Random(hashlib.blake2b(key, digest_size=8).digest())
 
 
 def variant(record: Record, kind: str, k: int, info: dict[str, Any]) -> Record:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import random
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, model_validator
@@ -12,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from ftprep.llm import ReplyError, ask
 from ftprep.llm.prompts import chat as prompt_chat
 from ftprep.record import Message, Record
-from ftprep.steps.augment.variant import VariantCheck, variant
+from ftprep.steps.augment.variant import VariantCheck, variant, variant_rng
 from ftprep.steps.base import Expansion, LLMStep, Reject, unusable_reply
 from ftprep.steps.llm.conversation import conversation_text
 from ftprep.steps.llm.judge import LLMJudge, marking_judge, marking_params
@@ -117,8 +115,7 @@ class SyntheticGenerator(LLMStep):
 
     def _draws(self, record: Record, k: int) -> dict[str, str]:
         p = self.params
-        key = f"{p.seed}\x00{record.label}\x00{k}".encode()
-        rng = random.Random(hashlib.blake2b(key, digest_size=8).digest())
+        rng = variant_rng(p.seed, record, k)
         return {
             name: rng.choice(options) if options else ""
             for name, options in (
