@@ -71,8 +71,9 @@ from dedup_peers import (
     timed,
     wait_idle,
 )
-from gen_dups import Truth, conversation_text, generate, truth_pairs, variant_stats
-from gen_dups import truth_path as truth_file
+from dup_truth import Truth, conversation_text, truth_pairs, variant_stats
+from dup_truth import truth_path as truth_file
+from gen_dups import generate
 
 REPO = Path(__file__).resolve().parent.parent
 FTPREP = [sys.executable, "-c", "from ftprep.cli import main; main()"]

@@ -41,7 +41,7 @@ import numpy as np
 import orjson
 import psutil
 
-from gen_dups import conversation_text, shingles
+from dup_truth import conversation_text, shingles
 
 try:
     from datatrove.utils.word_tokenizers import WordTokenizer
