@@ -31,7 +31,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
 
 
 def test_a_burst_up_to_capacity_then_one_per_interval(fake: FakeTime) -> None:
-    bucket = TokenBucket(rate=10, capacity=3, clock=fake.clock)
+    bucket = TokenBucket(rate=10, capacity=3, clock=fake.clock, tick=0)
 
     async def go() -> None:
         for _ in range(6):
@@ -43,7 +43,7 @@ def test_a_burst_up_to_capacity_then_one_per_interval(fake: FakeTime) -> None:
 
 
 def test_a_quiet_spell_refills_but_never_above_capacity(fake: FakeTime) -> None:
-    bucket = TokenBucket(rate=10, capacity=3, clock=fake.clock)
+    bucket = TokenBucket(rate=10, capacity=3, clock=fake.clock, tick=0)
     asyncio.run(bucket.take(3))
     fake.now += 60
     assert bucket.level == pytest.approx(3)
@@ -54,7 +54,7 @@ def test_a_quiet_spell_refills_but_never_above_capacity(fake: FakeTime) -> None:
 def test_a_request_larger_than_the_bucket_waits_for_a_full_bucket_and_leaves_debt(
     fake: FakeTime,
 ) -> None:
-    bucket = TokenBucket(rate=100, capacity=50, clock=fake.clock)
+    bucket = TokenBucket(rate=100, capacity=50, clock=fake.clock, tick=0)
 
     async def go() -> None:
         await bucket.take(40)
@@ -66,9 +66,35 @@ def test_a_request_larger_than_the_bucket_waits_for_a_full_bucket_and_leaves_deb
 
 
 def test_unused_tokens_are_given_back(fake: FakeTime) -> None:
-    bucket = TokenBucket(rate=10, capacity=10, clock=fake.clock)
+    bucket = TokenBucket(rate=10, capacity=10, clock=fake.clock, tick=0)
     asyncio.run(bucket.take(10))
     bucket.give_back(5)  # the completion used half its estimate
     assert bucket.level == pytest.approx(5)
     bucket.give_back(-8)  # another used more
     assert bucket.level == pytest.approx(-3)
+
+
+def test_waits_end_on_a_grid_of_ticks_never_early_and_without_losing_the_rate(
+    fake: FakeTime,
+) -> None:
+    bucket = TokenBucket(rate=50, capacity=50, clock=fake.clock, tick=0.1)
+    released: list[float] = []
+
+    async def go() -> None:
+        for _ in range(300):
+            await bucket.take(1)
+            released.append(fake.now)
+
+    asyncio.run(go())
+    # the first 50 go at once (a full bucket), then 250 at 50 a second: 5 s, not a tick more
+    assert fake.now - 100 == pytest.approx(5.0, abs=1e-6)
+    for k, at in enumerate(released):  # never before the exact schedule allows
+        assert at >= 100 + (k - 49) / 50 - 1e-9
+    # one wake-up per tick instead of one per request, each on the grid
+    assert len(fake.slept) == 50
+    assert all(abs(t * 10 - round(t * 10)) < 1e-6 for t in released[50:])
+
+
+def test_the_tick_never_exceeds_half_the_burst_the_bucket_holds() -> None:
+    assert TokenBucket(rate=50, capacity=1, tick=0.1).tick == pytest.approx(0.01)
+    assert TokenBucket(rate=0.1, capacity=1, tick=0.1).tick == pytest.approx(0.1)
