@@ -86,7 +86,7 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 @pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not here")
 def test_every_llm_step_on_shared_data_loses_nothing(llama_server: str, tmp_path: Path) -> None:
-    """judge, distill, paraphrase and generate, as recipe steps and commands, on the cookbook's
+    """judge, distill, paraphrase, LLM synonyms and generate, as recipe steps and commands, on the cookbook's
     toy chats with the real Gemma 3 270M: whatever it answers, every record ends in the output
     or the rejects with a reason."""
     import orjson
@@ -114,6 +114,7 @@ def test_every_llm_step_on_shared_data_loses_nothing(llama_server: str, tmp_path
                 {"llm.judge": {"llm": llm, "action": "mark", "max_tokens": 160, "reasks": 1}},
                 {"llm.distill": {"llm": llm, "max_tokens": 64, "drop_truncated": False}},
                 {"augment.paraphrase": {"llm": llm, "n": 1, "max_tokens": 96, "reasks": 1}},
+                {"augment.llm_synonyms": {"llm": llm, "max_tokens": 128, "reasks": 1}},
             ],
         }
     )

@@ -99,6 +99,7 @@ def judge_command(src: Path, dst: Path, **options: Any) -> None:
 AUGMENT_METHODS = {
     "noise": "augment.noise",
     "synonyms": "augment.synonyms",
+    "llm-synonyms": "augment.llm_synonyms",
     "paraphrase": "augment.paraphrase",
     "backtranslate": "augment.backtranslate",
     "difficulty": "augment.difficulty",
@@ -114,6 +115,7 @@ AUGMENT_METHODS = {
     show_default=True,
     help="noise: typos, casing, abbreviations and punctuation in user turns (no model); "
     "synonyms: words replaced from an offline synonym list (no model); "
+    "llm-synonyms: words replaced by synonyms an LLM picked for their context; "
     "paraphrase: an LLM rewrites the last user turn; backtranslate: an LLM translates it into "
     "pivot languages (--set pivots=[French,German]) and back; difficulty: an LLM writes simpler, "
     "harder, ambiguous and multi-intent versions of the last request with their replies.",
@@ -139,6 +141,8 @@ def augment_command(
     if method in ("noise", "synonyms"):
         _no_llm(options, method)
         params.update(seed=seed, **step_params(options))
+    elif method == "llm-synonyms":
+        params.update(seed=seed, **llm_step_params(options, ()))
     else:
         params.update(llm_step_params(options, ()))
     echo_result(apply(AUGMENT_METHODS[method], src, dst, params, **common_run_options(options)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ftprep.steps.augment.backtranslate import BackTranslator
 from ftprep.steps.augment.difficulty import DifficultyAugmenter
+from ftprep.steps.augment.llm_synonyms import LLMSynonymAugmenter
 from ftprep.steps.augment.noise import NoiseAugmenter
 from ftprep.steps.augment.paraphrase import Paraphraser
 from ftprep.steps.augment.synonyms import SynonymAugmenter
@@ -60,6 +61,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     Paraphraser,
     BackTranslator,
     SynonymAugmenter,
+    LLMSynonymAugmenter,
     DifficultyAugmenter,
 )
 

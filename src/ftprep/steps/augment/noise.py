@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
@@ -117,18 +118,24 @@ class ProseAugmenter(TransformStep):
 
     def noisy(self, text: str, rng: random.Random) -> str:
         """``text`` with its prose changed (code and protected tokens left alone)."""
-        return "".join(
-            piece if code else self._prose(piece, rng) for piece, code in split_code(text)
-        )
+        return in_prose(text, lambda prose: self._words(prose, rng))
 
-    def _prose(self, text: str, rng: random.Random) -> str:
-        out, last = [], 0
-        for m in _PROTECTED.finditer(text):  # changes between the protected tokens only
-            out.append(self._words(text[last : m.start()], rng))
+
+def in_prose(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to its prose: code blocks, inline code, numbers, emails
+    and links are left exactly as they are."""
+    out: list[str] = []
+    for piece, code in split_code(text):
+        if code:
+            out.append(piece)
+            continue
+        last = 0
+        for m in _PROTECTED.finditer(piece):  # changes between the protected tokens only
+            out.append(change(piece[last : m.start()]))
             out.append(m.group(0))
             last = m.end()
-        out.append(self._words(text[last:], rng))
-        return "".join(out)
+        out.append(change(piece[last:]))
+    return "".join(out)
 
 
 class NoiseAugmenter(ProseAugmenter):

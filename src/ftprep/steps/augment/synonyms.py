@@ -112,7 +112,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "instead": ("rather",),
     "about": ("regarding", "concerning"),
 }
-_WORD = re.compile(r"\b[A-Za-z]+\b")
+WORD = re.compile(r"\b[A-Za-z]+\b")
 
 
 class SynonymParams(ProseParams):
@@ -131,8 +131,8 @@ class SynonymAugmenter(ProseAugmenter):
     ``extra`` adds or overrides entries) are replaced at ``rate`` by one of their synonyms,
     keeping the word's capitalisation; code blocks, inline code, numbers, emails and links are
     left as they are, and the replies are kept. Variants that would no longer pass the
-    validator are rejected, never written. For rewording beyond single words, use
-    ``augment.paraphrase``.
+    validator are rejected, never written. For synonyms an LLM picks in context, use
+    ``augment.llm_synonyms``; for rewording beyond single words, ``augment.paraphrase``.
 
     Reads: the texts of ``roles`` (string contents).
     Writes: ``n`` new records per record (ids ``<id>#synonyms-k``, ``metadata.parent_id``,
@@ -156,14 +156,23 @@ class SynonymAugmenter(ProseAugmenter):
         return {"rate": self.params.rate}
 
     def _words(self, text: str, rng: random.Random) -> str:
-        def swap(m: re.Match[str]) -> str:
-            word = m.group(0)
-            options = self._table.get(word.lower())
-            if not options or rng.random() >= self.params.rate:
-                return word
-            new = rng.choice(options)
-            if word.isupper() and len(word) > 1:
-                return new.upper()
-            return new[0].upper() + new[1:] if word[0].isupper() else new
+        return replace_words(text, self._table, self.params.rate, rng)
 
-        return _WORD.sub(swap, text)
+
+def replace_words(
+    text: str, table: dict[str, tuple[str, ...]], rate: float, rng: random.Random
+) -> str:
+    """``text`` with each word found in ``table`` (lower-case keys) replaced, at ``rate``, by one
+    of its synonyms in the word's capitalisation."""
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        options = table.get(word.lower())
+        if not options or rng.random() >= rate:
+            return word
+        new = rng.choice(options)
+        if word.isupper() and len(word) > 1:
+            return new.upper()
+        return new[0].upper() + new[1:] if word[0].isupper() else new
+
+    return WORD.sub(swap, text)
