@@ -44,6 +44,27 @@ def build_one_shot(
     return parse_recipe(data, file="<command line>", overrides=overrides)
 
 
+def collect_logs(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    spec: dict[str, Any],
+    *,
+    steps: list[Any] | None = None,
+    to: str = "openai",
+    overrides: list[str] | None = None,
+    workers: int | str | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> RunResult:
+    """Collect the conversations of the log ``src`` into ``dst`` (``spec``: the fields of
+    :class:`~ftprep.collect.LogSpec` but ``path``), through ``steps`` if given."""
+    data = one_shot_recipe(str(Path(src).resolve()), str(Path(dst).resolve()), steps or [], to=to)
+    data["inputs"] = [{"logs": {**spec, "path": str(Path(src).resolve())}}]
+    recipe = parse_recipe(data, file="<command line>", overrides=overrides)
+    layout = RunLayout.beside(Path(dst).resolve())
+    return run(recipe, workers=workers, resume=resume, progress=progress, layout=layout)
+
+
 def apply(
     step_id: str,
     src: str | os.PathLike[str],

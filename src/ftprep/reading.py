@@ -65,11 +65,13 @@ class Rejected:
 
 @dataclass
 class Source:
-    """A file and how to read it."""
+    """A file and how to read it; ``origin`` is what it was made from when a collector made
+    it (a log the run's work folder holds the conversations of)."""
 
     path: Path
     container: str
     format: Format
+    origin: Path | None = None
 
     @property
     def name(self) -> str:

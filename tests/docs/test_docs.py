@@ -114,7 +114,7 @@ def command_lines(markdown: str) -> list[str]:
             while words and _ASSIGNMENT.match(words[0]):
                 words = words[1:]
             if words and words[0] == "ftprep":
-                found.append(" ".join(words))
+                found.append(shlex.join(words))
     return found
 
 

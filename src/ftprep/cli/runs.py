@@ -81,6 +81,8 @@ def echo_result(result: RunResult) -> None:
             f"{step['seconds']:.2f}",
         )
     console = Console(width=max(100, Console().width), highlight=False)
+    for c in result.collected:
+        click.echo(collect_line(c))
     console.print(table)
     click.echo(
         f"read {result.read:,}"
@@ -98,6 +100,17 @@ def echo_result(result: RunResult) -> None:
     click.echo(f"rejects:  {result.rejects}")
     click.echo(f"stats:    {result.stats}")
     click.echo(f"manifest: {result.manifest}")
+
+
+def collect_line(c: dict[str, Any]) -> str:
+    """What a collector read and made: rows = rows in conversations + rejected (+ before)."""
+    reasons = ", ".join(f"{k} {v:,}" for k, v in c["reasons"].items())
+    return (
+        f"collect {c['source']}: {c['rows']:,} rows = {c['rows_in_records']:,} in "
+        f"{c['records']:,} conversations + {c['rejected']:,} rejected"
+        + (f" ({reasons})" if reasons else "")
+        + (f" + {c['collected_before']:,} collected before" if c["collected_before"] else "")
+    )
 
 
 def llm_line(steps: list[dict[str, Any]]) -> str:

@@ -2,7 +2,7 @@
 
 ```yaml
 version: 1
-inputs: [logs.jsonl]               # or {path, format, container, map}
+inputs: [logs.jsonl]               # or {path, format, container, map}, or {logs: {...}}
 output_dir: out                    # relative to the recipe file
 outputs: [{path: train.jsonl, format: openai}]
 options: {workers: auto, chunk_size: 2000, on_error: reject, seed: 0}
@@ -29,6 +29,7 @@ import orjson
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ftprep.collect.logs import LogSpec
 from ftprep.engine.yamlfile import Path as DocPath
 from ftprep.engine.yamlfile import RecipeError, line_of, load_yaml, parse_scalar
 from ftprep.steps import Step, StepParams, UnknownStepError, get_step
@@ -47,6 +48,10 @@ class InputSpec(_Strict):
     map: dict[str, str] | None = Field(None, description="Column mapping, as `--map` takes it.")
     dataset_info: str | None = Field(None, description="A LLaMA-Factory dataset_info.json.")
     dataset: str | None = Field(None, description="The dataset_info.json entry.")
+
+
+class LogInput(_Strict):
+    logs: LogSpec = Field(description="Conversations collected from an interaction log.")
 
 
 class OutputSpec(_Strict):
@@ -84,7 +89,7 @@ class StepSpec:
 class Recipe:
     """A validated recipe; paths stay as written and are resolved against :attr:`base_dir`."""
 
-    inputs: list[InputSpec]
+    inputs: list[InputSpec | LogInput]
     outputs: list[OutputSpec]
     steps: list[StepSpec]
     options: Options = field(default_factory=lambda: Options.model_validate({}))
@@ -295,7 +300,9 @@ def _listify(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _as_input(value: Any) -> InputSpec:
+def _as_input(value: Any) -> InputSpec | LogInput:
+    if isinstance(value, dict) and "logs" in value:
+        return LogInput.model_validate(value)
     return InputSpec.model_validate({"path": value} if isinstance(value, str) else value)
 
 

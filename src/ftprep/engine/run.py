@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ftprep import __version__
+from ftprep.collect.logs import CollectStats, watermark_state
+from ftprep.collect.source import Collection
 from ftprep.engine.executor import LocalExecutor, worker_count
 from ftprep.engine.files import hash_path, read_json, read_pickle, write_json, write_pickle
 from ftprep.engine.layout import RunLayout
 from ftprep.engine.progress import RunProgress
-from ftprep.engine.recipe import Recipe
+from ftprep.engine.recipe import LogInput, Recipe
 from ftprep.engine.shards import iter_shards
 from ftprep.engine.worker import OutputTarget, Pipeline, ShardTask
 from ftprep.engine.yamlfile import RecipeError
@@ -69,6 +71,8 @@ class RunResult:
     #: copies made by upsampling: read + added = written + rejected
     added: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: what each collector input read and made (rows, records, rejected rows and why)
+    collected: list[dict[str, Any]] = field(default_factory=list)
 
 
 def run(
@@ -82,17 +86,26 @@ def run(
     """Run ``recipe``; see the module docstring. Returns the counts and where everything is."""
     started = time.perf_counter()
     layout = layout or RunLayout.in_folder(recipe)
-    sources = [_open_input(recipe, spec) for spec in recipe.inputs]
-    if not sources:
+    opened = [_open_input(recipe, spec) for spec in recipe.inputs]
+    if not opened:
         raise RecipeError("the recipe has no inputs", file=recipe.file, key="inputs")
     if not recipe.outputs:
         raise RecipeError("the recipe has no outputs", file=recipe.file, key="outputs")
     state = {
         "ftprep": __version__,
         "recipe": recipe.fingerprint(),
-        "inputs": [_stat(s.path) for s in sources],
+        "inputs": [s.state() if isinstance(s, Collection) else _stat(s.path) for s in opened],
     }
     resumed = _prepare_work(layout.work, state, resume)
+    sources: list[Source] = []
+    collections: list[tuple[Collection, CollectStats, Path]] = []
+    for k, item in enumerate(opened):
+        if isinstance(item, Collection):  # collected first, then read as a file of records
+            source, collected = item.run(layout.work / "collect", k, resumed)
+            collections.append((item, collected, item.rejects(layout.work / "collect", k)))
+            sources.append(source)
+        else:
+            sources.append(item)
     targets = [
         OutputTarget(path, get_format(o.format), o.container or writer_container(path), o.split)
         for o, path in zip(recipe.outputs, layout.outputs, strict=True)
@@ -122,13 +135,15 @@ def run(
             metas.append([merged[k] for k in sorted(merged)])
             if pipeline.segments[s].gate is not None:
                 _decide(pipeline, s, [m["shard"] for m in metas[-1]])
-    result = _finish(recipe, pipeline, layout, metas, sources, count)
+    result = _finish(recipe, pipeline, layout, metas, sources, count, collections)
     result.resumed_shards = skipped
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _open_input(recipe: Recipe, spec: Any) -> Source:
+def _open_input(recipe: Recipe, spec: Any) -> Source | Collection:
+    if isinstance(spec, LogInput):
+        return Collection.of(spec.logs, recipe.base_dir)
     mapping = (
         ColumnMapping.from_options(
             [f"{k}={v}" for k, v in spec.map.items()], formatting=spec.format
@@ -243,6 +258,7 @@ def _finish(
     metas: list[list[dict[str, Any]]],
     sources: list[Source],
     workers: int,
+    collections: list[tuple[Collection, CollectStats, Path]],
 ) -> RunResult:
     last = len(pipeline.segments) - 1
     shards = [m["shard"] for m in metas[-1]]
@@ -250,7 +266,8 @@ def _finish(
         _join_output(pipeline, target, k, last, shards)
     _join(
         layout.rejects,
-        [pipeline.shard_file(s, m["shard"], "rej") for s in range(last + 1) for m in metas[s]],
+        [rejects for *_, rejects in collections]
+        + [pipeline.shard_file(s, m["shard"], "rej") for s in range(last + 1) for m in metas[s]],
     )
     result = RunResult(
         outputs=[str(t.path) for t in pipeline.outputs],
@@ -263,6 +280,7 @@ def _finish(
         rejected=sum(m["rejected"] for seg in metas for m in seg),
         steps=_step_totals(recipe, metas, _decided(pipeline)),
         workers=workers,
+        collected=[c.to_dict() for _, c, _ in collections],
     )
     result.warnings = [f"{s['name']}: {w}" for s in result.steps for w in s.pop("warnings", [])]
     if result.read + result.added != result.written + result.rejected:
@@ -289,9 +307,15 @@ def _finish(
         "reject_reasons": _sum_dicts(s["rejected"] for s in result.steps),
         "steps": result.steps,
         "outputs": outputs,
+        **({"collect": result.collected} if result.collected else {}),
     }
     write_json(layout.stats, stats, durable=True)
     write_json(layout.manifest, _manifest(recipe, sources, outputs, result), durable=True)
+    for collection, collected, _ in collections:  # only now: a failed run moves no watermark
+        if collection.watermark_file is not None:
+            state = watermark_state(collected, collection.watermark)
+            collection.watermark_file.parent.mkdir(parents=True, exist_ok=True)
+            write_json(collection.watermark_file, state, durable=True)
     shutil.rmtree(layout.work, ignore_errors=True)
     return result
 
@@ -416,13 +440,14 @@ def _manifest(
         "seed": recipe.options.seed,
         "inputs": [
             {
-                "path": str(s.path),
+                "path": str(s.origin or s.path),
                 "format": s.format.name,
                 "container": s.container,
-                "sha256": hash_path(s.path),
+                "sha256": hash_path(s.origin or s.path),
             }
             for s in sources
         ],
+        **({"collect": result.collected} if result.collected else {}),
         "outputs": [{**o, "sha256": hash_path(Path(o["path"]))} for o in outputs],
         "rejects": {"path": result.rejects, "rows": result.rejected},
         "counts": {

@@ -1,0 +1,134 @@
+"""``ftprep collect``: conversations from production logs (and, later, SQL and annotations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ftprep.cli.common import comma_list
+from ftprep.cli.runs import echo_result, progress_wanted, run_options
+from ftprep.formats import WRITABLE
+
+#: flag -> LogSpec field naming a column of the log
+FIELD_OPTIONS = {
+    "prompt": "Field of an exchange row's user text (with --response).",
+    "response": "Field of an exchange row's reply.",
+    "messages": "Field of a row's list of {sender, text} messages.",
+    "sender": "Field of who sent a turn (default: sender).",
+    "text": "Field of a turn's text (default: text).",
+    "session": "Field of the session id: rows of a session make one conversation.",
+    "timestamp": "Field of the row's time (ISO 8601 or epoch); orders a session's turns.",
+    "id": "Field of a row's id.",
+    "rating": "Field of the rating (numbers, or up/down).",
+    "status": "Field of the resolution status.",
+    "agent_type": "Field of the agent type (human, bot...).",
+    "error": "Field of the error flag or message.",
+    "system": "Field of a per-row system prompt.",
+}
+
+
+@click.group("collect")
+def collect_group() -> None:
+    """Collect fine-tuning conversations from where they live."""
+
+
+def _field_options(func: Any) -> Any:
+    for name, help_text in reversed(FIELD_OPTIONS.items()):
+        flag = "--" + name.replace("_", "-") + "-field"
+        func = click.option(flag, name + "_field", metavar="NAME", help=help_text)(func)
+    return func
+
+
+@collect_group.command("logs")
+@click.argument("src", type=click.Path(exists=True, path_type=Path))
+@click.argument("dst", type=click.Path(dir_okay=False, path_type=Path))
+@_field_options
+@click.option("--keep", "keep", metavar="F,G", help="Other fields copied into metadata.")
+@click.option(
+    "--role", "roles", multiple=True, metavar="SENDER=ROLE", help="Map a sender to a role."
+)
+@click.option("--since", help="Only rows at or after this time (ISO 8601).")
+@click.option("--until", help="Only rows before this time.")
+@click.option("--min-rating", type=float, help="Only conversations rated at least this.")
+@click.option("--statuses", metavar="A,B", help="Only conversations with these statuses.")
+@click.option("--agent-types", metavar="A,B", help="Only conversations whose agents are these.")
+@click.option("--keep-errors", is_flag=True, help="Keep conversations flagged as errors.")
+@click.option("--max-input-chars", type=int, help="Longest user turn.")
+@click.option("--max-output-chars", type=int, help="Longest assistant turn.")
+@click.option("--system-prompt", help="A system message put first in every conversation.")
+@click.option("--no-merge", is_flag=True, help="Keep consecutive turns of one role apart.")
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Collect only rows newer than the last run's (the mark is kept in "
+    "DST.watermark.json, or --watermark).",
+)
+@click.option("--watermark", type=click.Path(dir_okay=False, path_type=Path), help="Mark file.")
+@click.option(
+    "--container",
+    type=click.Choice(["jsonl", "json", "csv", "tsv", "parquet", "hf"]),
+    help="The log's file kind (default: detected).",
+)
+@click.option(
+    "--to", type=click.Choice(list(WRITABLE)), default="openai", show_default=True,
+    help="Output format.",
+)  # fmt: skip
+@run_options
+def logs_command(src: Path, dst: Path, **options: Any) -> None:
+    """Turn the interaction log SRC (JSONL, CSV...) into conversations in DST.
+
+    Rows are turns (--session-field with --sender-field/--text-field), exchanges
+    (--prompt-field/--response-field) or whole conversations (--messages-field). Every row ends
+    in a conversation or in DST's rejects with the reason; stats and manifest sit beside DST.
+    """
+    from ftprep.jobs import collect_logs
+
+    spec = _spec(options)
+    if options.pop("incremental") or options["watermark"] is not None:
+        mark = options["watermark"] or dst.with_name(dst.name + ".watermark.json")
+        spec["watermark"] = str(mark.resolve())
+    result = collect_logs(
+        src,
+        dst,
+        spec,
+        to=options["to"],
+        overrides=list(options["overrides"]),
+        workers=options["workers"],
+        resume=options["resume"],
+        progress=progress_wanted(options["progress"]),
+    )
+    echo_result(result)
+
+
+def _spec(options: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    for name in FIELD_OPTIONS:
+        if (value := options.get(name + "_field")) is not None:
+            spec[name] = value
+    if options["keep"]:
+        spec["keep"] = comma_list(options["keep"])
+    roles = {}
+    for pair in options["roles"]:
+        sender, sep, role = pair.partition("=")
+        if not sep or not sender or not role:
+            raise click.BadParameter(f"{pair!r} is not SENDER=ROLE", param_hint="--role")
+        roles[sender] = role
+    if roles:
+        spec["roles"] = roles
+    for name in ("since", "until", "min_rating", "max_input_chars", "max_output_chars"):
+        if options[name] is not None:
+            spec[name] = options[name]
+    for name in ("statuses", "agent_types"):
+        if options[name]:
+            spec[name] = comma_list(options[name])
+    if options["keep_errors"]:
+        spec["drop_errors"] = False
+    if options["system_prompt"]:
+        spec["system_prompt"] = options["system_prompt"]
+    if options["no_merge"]:
+        spec["merge_consecutive"] = False
+    if options["container"]:
+        spec["container"] = options["container"]
+    return spec
