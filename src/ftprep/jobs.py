@@ -44,10 +44,10 @@ def build_one_shot(
     return parse_recipe(data, file="<command line>", overrides=overrides)
 
 
-def collect_logs(
-    src: str | os.PathLike[str],
-    dst: str | os.PathLike[str],
+def collect(
+    kind: str,
     spec: dict[str, Any],
+    dst: str | os.PathLike[str],
     *,
     steps: list[Any] | None = None,
     to: str = "openai",
@@ -56,10 +56,11 @@ def collect_logs(
     resume: bool = False,
     progress: bool = False,
 ) -> RunResult:
-    """Collect the conversations of the log ``src`` into ``dst`` (``spec``: the fields of
-    :class:`~ftprep.collect.LogSpec` but ``path``), through ``steps`` if given."""
-    data = one_shot_recipe(str(Path(src).resolve()), str(Path(dst).resolve()), steps or [], to=to)
-    data["inputs"] = [{"logs": {**spec, "path": str(Path(src).resolve())}}]
+    """Collect conversations into ``dst`` through ``steps`` (if any): ``kind`` is ``logs``
+    (``spec``: the fields of :class:`~ftprep.collect.LogSpec`) or ``sql``
+    (:class:`~ftprep.collect.sql.SqlSpec`)."""
+    data = one_shot_recipe("", str(Path(dst).resolve()), steps or [], to=to)
+    data["inputs"] = [{kind: spec}]
     recipe = parse_recipe(data, file="<command line>", overrides=overrides)
     layout = RunLayout.beside(Path(dst).resolve())
     return run(recipe, workers=workers, resume=resume, progress=progress, layout=layout)

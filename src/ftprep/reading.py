@@ -71,7 +71,7 @@ class Source:
     path: Path
     container: str
     format: Format
-    origin: Path | None = None
+    origin: str | None = None
 
     @property
     def name(self) -> str:

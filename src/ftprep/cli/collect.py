@@ -1,4 +1,4 @@
-"""``ftprep collect``: conversations from production logs (and, later, SQL and annotations)."""
+"""``ftprep collect``: conversations from production logs and SQL databases."""
 
 from __future__ import annotations
 
@@ -41,58 +41,110 @@ def _field_options(func: Any) -> Any:
     return func
 
 
+def _row_options(func: Any) -> Any:
+    """The field mapping, filters, watermark, output format and run options every collector
+    command takes."""
+    options = [
+        click.option("--keep", "keep", metavar="F,G", help="Other fields copied into metadata."),
+        click.option(
+            "--role", "roles", multiple=True, metavar="SENDER=ROLE", help="Map a sender to a role."
+        ),
+        click.option("--since", help="Only rows at or after this time (ISO 8601)."),
+        click.option("--until", help="Only rows before this time."),
+        click.option("--min-rating", type=float, help="Only conversations rated at least this."),
+        click.option("--statuses", metavar="A,B", help="Only conversations with these statuses."),
+        click.option(
+            "--agent-types", metavar="A,B", help="Only conversations whose agents are these."
+        ),
+        click.option("--keep-errors", is_flag=True, help="Keep conversations flagged as errors."),
+        click.option("--max-input-chars", type=int, help="Longest user turn."),
+        click.option("--max-output-chars", type=int, help="Longest assistant turn."),
+        click.option("--system-prompt", help="A system message put first in every conversation."),
+        click.option("--no-merge", is_flag=True, help="Keep consecutive turns of one role apart."),
+        click.option(
+            "--incremental",
+            is_flag=True,
+            help="Collect only rows newer than the last run's (the mark is kept in "
+            "DST.watermark.json, or --watermark).",
+        ),
+        click.option(
+            "--watermark", type=click.Path(dir_okay=False, path_type=Path), help="Mark file."
+        ),
+        click.option(
+            "--to",
+            type=click.Choice(list(WRITABLE)),
+            default="openai",
+            show_default=True,
+            help="Output format.",
+        ),
+    ]
+    func = run_options(func)
+    for option in reversed(options):
+        func = option(func)
+    return _field_options(func)
+
+
 @collect_group.command("logs")
 @click.argument("src", type=click.Path(exists=True, path_type=Path))
 @click.argument("dst", type=click.Path(dir_okay=False, path_type=Path))
-@_field_options
-@click.option("--keep", "keep", metavar="F,G", help="Other fields copied into metadata.")
-@click.option(
-    "--role", "roles", multiple=True, metavar="SENDER=ROLE", help="Map a sender to a role."
-)
-@click.option("--since", help="Only rows at or after this time (ISO 8601).")
-@click.option("--until", help="Only rows before this time.")
-@click.option("--min-rating", type=float, help="Only conversations rated at least this.")
-@click.option("--statuses", metavar="A,B", help="Only conversations with these statuses.")
-@click.option("--agent-types", metavar="A,B", help="Only conversations whose agents are these.")
-@click.option("--keep-errors", is_flag=True, help="Keep conversations flagged as errors.")
-@click.option("--max-input-chars", type=int, help="Longest user turn.")
-@click.option("--max-output-chars", type=int, help="Longest assistant turn.")
-@click.option("--system-prompt", help="A system message put first in every conversation.")
-@click.option("--no-merge", is_flag=True, help="Keep consecutive turns of one role apart.")
-@click.option(
-    "--incremental",
-    is_flag=True,
-    help="Collect only rows newer than the last run's (the mark is kept in "
-    "DST.watermark.json, or --watermark).",
-)
-@click.option("--watermark", type=click.Path(dir_okay=False, path_type=Path), help="Mark file.")
 @click.option(
     "--container",
     type=click.Choice(["jsonl", "json", "csv", "tsv", "parquet", "hf"]),
     help="The log's file kind (default: detected).",
 )
-@click.option(
-    "--to", type=click.Choice(list(WRITABLE)), default="openai", show_default=True,
-    help="Output format.",
-)  # fmt: skip
-@run_options
-def logs_command(src: Path, dst: Path, **options: Any) -> None:
+@_row_options
+def logs_command(src: Path, dst: Path, container: str | None, **options: Any) -> None:
     """Turn the interaction log SRC (JSONL, CSV...) into conversations in DST.
 
     Rows are turns (--session-field with --sender-field/--text-field), exchanges
     (--prompt-field/--response-field) or whole conversations (--messages-field). Every row ends
     in a conversation or in DST's rejects with the reason; stats and manifest sit beside DST.
     """
-    from ftprep.jobs import collect_logs
+    spec = {**_spec(options, dst), "path": str(src.resolve())}
+    if container:
+        spec["container"] = container
+    _collect("logs", spec, dst, options)
 
-    spec = _spec(options)
-    if options.pop("incremental") or options["watermark"] is not None:
-        mark = options["watermark"] or dst.with_name(dst.name + ".watermark.json")
-        spec["watermark"] = str(mark.resolve())
-    result = collect_logs(
-        src,
-        dst,
+
+@collect_group.command("sql")
+@click.argument("dst", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--url",
+    help="A SQLAlchemy URL (postgresql://user@host/db, sqlite:///file.db); default: the "
+    "variable --url-env names. Keep the password out of it: PGPASSWORD works.",
+)
+@click.option(
+    "--url-env", default="DATABASE_URL", show_default=True, help="Variable holding the URL."
+)
+@click.option("--table", help="Read this table (or schema.table).")
+@click.option("--query", help="Read the rows of this SELECT.")
+@click.option("--batch-size", type=int, help="Rows fetched from the server at a time (5000).")
+@_row_options
+def sql_command(dst: Path, **options: Any) -> None:
+    """Turn the rows of a SQL table or query into conversations in DST.
+
+    The same fields and filters as `collect logs`; the database orders the rows by session and
+    time and applies the date window and the watermark. The password never appears in the
+    output, the manifest or the messages.
+    """
+    spec = _spec(options, dst)
+    for name in ("url", "url_env", "table", "query", "batch_size"):
+        if options.get(name) is not None:
+            spec[name] = options[name]
+    if spec.get("url", "").startswith("sqlite:///"):
+        database = spec["url"].removeprefix("sqlite:///")
+        if database and not database.startswith("/"):  # relative to where the command runs
+            spec["url"] = "sqlite:///" + str(Path(database).resolve())
+    _collect("sql", spec, dst, options)
+
+
+def _collect(kind: str, spec: dict[str, Any], dst: Path, options: dict[str, Any]) -> None:
+    from ftprep.jobs import collect
+
+    result = collect(
+        kind,
         spec,
+        dst,
         to=options["to"],
         overrides=list(options["overrides"]),
         workers=options["workers"],
@@ -102,7 +154,7 @@ def logs_command(src: Path, dst: Path, **options: Any) -> None:
     echo_result(result)
 
 
-def _spec(options: dict[str, Any]) -> dict[str, Any]:
+def _spec(options: dict[str, Any], dst: Path) -> dict[str, Any]:
     spec: dict[str, Any] = {}
     for name in FIELD_OPTIONS:
         if (value := options.get(name + "_field")) is not None:
@@ -129,6 +181,7 @@ def _spec(options: dict[str, Any]) -> dict[str, Any]:
         spec["system_prompt"] = options["system_prompt"]
     if options["no_merge"]:
         spec["merge_consecutive"] = False
-    if options["container"]:
-        spec["container"] = options["container"]
+    if options["incremental"] or options["watermark"] is not None:
+        mark = options["watermark"] or dst.with_name(dst.name + ".watermark.json")
+        spec["watermark"] = str(mark.resolve())
     return spec

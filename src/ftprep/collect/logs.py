@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -55,13 +56,12 @@ _UP = frozenset({"up", "thumbs_up", "thumbsup", "positive", "good", "like", "+1"
 _DOWN = frozenset({"down", "thumbs_down", "thumbsdown", "negative", "bad", "dislike", "-1"})
 
 
-class LogSpec(BaseModel):
-    """Where the log is, what its fields are called, and which conversations to keep."""
+class RowSpec(BaseModel):
+    """What a log's fields are called and which conversations to keep (what every collector of
+    log rows shares: files, SQL tables)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: str = Field(description="The log file (JSONL or CSV), relative to the recipe.")
-    container: str | None = Field(None, description="jsonl, csv or tsv (default: detected).")
     # the shape of a row
     prompt: str | None = Field(None, description="Field of an exchange row's user text.")
     response: str | None = Field(None, description="Field of an exchange row's reply.")
@@ -119,7 +119,7 @@ class LogSpec(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _one_shape(self) -> LogSpec:
+    def _one_shape(self) -> RowSpec:
         if (self.prompt is None) != (self.response is None):
             raise ValueError("prompt and response go together")
         if self.prompt is not None and self.messages is not None:
@@ -139,6 +139,13 @@ class LogSpec(BaseModel):
         if self.prompt is not None:
             return "exchange"
         return "conversation" if self.messages is not None else "turn"
+
+
+class LogSpec(RowSpec):
+    """A log file: where it is, its fields, and which conversations to keep."""
+
+    path: str = Field(description="The log file (JSONL, CSV...), relative to the recipe.")
+    container: str | None = Field(None, description="jsonl, csv, tsv... (default: detected).")
 
 
 @dataclass
@@ -210,9 +217,18 @@ _NO_ATTRIBUTES: tuple[Any, ...] = (None, None, None, False, None, None, None)
 class LogCollector:
     """Turns the rows of one log into conversation records and row rejects (see the module)."""
 
-    step = "collect.logs"
-
-    def __init__(self, spec: LogSpec, name: str, watermark: float | None = None) -> None:
+    def __init__(
+        self,
+        spec: RowSpec,
+        name: str,
+        watermark: float | None = None,
+        *,
+        presorted: bool = False,
+        kind: str = "logs",
+    ) -> None:
+        """``presorted``: the rows come ordered by session (and time), as a database sorts them:
+        sessions are built as they end, with no sort of their own. ``kind`` names the source
+        in ``metadata.source`` and the rejects' step (``collect.<kind>``)."""
         self.spec = spec
         self.name = name
         self.watermark = watermark
@@ -222,6 +238,9 @@ class LogCollector:
         self.statuses = {s.lower() for s in spec.statuses} if spec.statuses else None
         self.agent_types = {a.lower() for a in spec.agent_types} if spec.agent_types else None
         self.stats = CollectStats(name)
+        self.presorted = presorted
+        self.kind = kind
+        self.step = f"collect.{kind}"
         self._newest: float | None = None
         self._senders: dict[str, str] = {}  # senders as written -> role
         self._shape = spec.shape
@@ -238,32 +257,41 @@ class LogCollector:
         "line"}``, the line of its first row) and one per rejected row to ``rejects``."""
         started = time.perf_counter()
         self._out, self._rejects = out, rejects
-        grouped = self.spec.session is not None
-        sorter = SpillSorter(self.spec.buffer_rows, tmp) if grouped else None
         broken: dict[str, str] = {}
-        stats = self.stats
-        entry_of, conversation = self._entry, self._conversation
-        # grouped rows wait in the sorter; a row that stands alone is a conversation at once
-        add = sorter.add if sorter is not None else (lambda entry: conversation([entry], None))
+        conversation = self._conversation
         with fewer_collections():  # rows hold no reference cycles
-            try:
-                for row in rows:
-                    stats.rows += 1
-                    entry = entry_of(row, broken)
-                    if entry is None:
-                        continue
-                    add(entry)
-                if sorter is not None:
-                    stats.spilled_runs = sorter.spilled
+            entries = self._entries(rows, broken)
+            if self.spec.session is None:  # a row that stands alone is a conversation
+                for entry in entries:
+                    conversation([entry], None)
+            elif self.presorted:
+                for session in _sessions(entries):
+                    conversation(session, broken.get(session[0][0]))
+            else:
+                sorter = SpillSorter(self.spec.buffer_rows, tmp)
+                try:
+                    add = sorter.add
+                    for entry in entries:
+                        add(entry)
+                    self.stats.spilled_runs = sorter.spilled
                     for session in _sessions(sorter.sorted()):
                         conversation(session, broken.get(session[0][0]))
-            finally:
-                if sorter is not None:
+                finally:
                     sorter.close()
+        stats = self.stats
         stats.newest = self._newest
         stats.seconds = time.perf_counter() - started
         stats.check()
         return stats
+
+    def _entries(self, rows: Iterable[RawRow], broken: dict[str, str]) -> Iterator[Entry]:
+        """The parsed rows; the others are rejected or counted as collected before."""
+        stats, entry_of = self.stats, self._entry
+        for row in rows:
+            stats.rows += 1
+            entry = entry_of(row, broken)
+            if entry is not None:
+                yield entry
 
     def _entry(self, row: RawRow, broken: dict[str, str]) -> Entry | None:
         """The row parsed, or None when it was rejected or collected before (counted)."""
@@ -461,7 +489,7 @@ class LogCollector:
         messages = [{"role": "system", "content": system}] if system else []
         messages += [{"role": role, "content": text} for role, text, _ in turns]
         first, last = rows[0], rows[-1]
-        meta: dict[str, Any] = {"source": "logs"}
+        meta: dict[str, Any] = {"source": self.kind}
         if spec.session is not None:
             meta["session_id"] = first[0]
         if spec.timestamp is not None:
@@ -480,9 +508,8 @@ class LogCollector:
         record_id = session.row_id if spec.session is None else first[0]
         if record_id is not None:
             record = {"id": record_id, **record}
-        self._out.write(
-            orjson.dumps({"record": record, "file": self.name, "line": first[2]}) + b"\n"
-        )
+        line = {"record": record, "file": self.name, "line": first[2]}
+        self._out.write(orjson.dumps(line, default=_jsonable) + b"\n")
         self.stats.records += 1
         self.stats.rows_in_records += n
 
@@ -514,7 +541,7 @@ class LogCollector:
             "line": line,
             "record": record,
         }
-        self._rejects.write(orjson.dumps(entry, default=str) + b"\n")
+        self._rejects.write(orjson.dumps(entry, default=_jsonable) + b"\n")
 
 
 class _Session:
@@ -565,6 +592,16 @@ def _sessions(entries: Iterator[Entry]) -> Iterator[list[Entry]]:
         current.append(entry)
     if current:
         yield current
+
+
+def _jsonable(value: Any) -> Any:
+    """What orjson cannot write itself, as databases return it: decimals as numbers, the rest
+    (bytes, intervals...) as text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
 
 
 def _rating(value: Any) -> float | None:

@@ -1,17 +1,20 @@
 """Collectors as recipe inputs: a collection runs first, into a file of records in the run's work
-folder, which the run then reads like any input (records keep the log's file and line)."""
+folder, which the run then reads like any input (records keep the log's file and line, or the
+database's name and row number)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ftprep.collect.logs import CollectStats, LogCollector, LogSpec, read_watermark
+from ftprep.collect.sql import SqlRows, SqlSpec
 from ftprep.engine.files import read_json, write_json
 from ftprep.formats.base import Format, require_object
-from ftprep.io import iter_rows
+from ftprep.io import RawRow, iter_rows
 from ftprep.io.atomic import temp_path_beside
 from ftprep.reading import Source
 from ftprep.record import Provenance, Record
@@ -34,19 +37,30 @@ class CollectedFormat(Format):
 
 @dataclass
 class Collection:
-    """One collector input of a run: the log, and the watermark it starts from."""
+    """One collector input of a run: a log file or a SQL source, and the watermark it starts
+    from."""
 
-    spec: LogSpec
-    path: Path
+    spec: LogSpec | SqlSpec
+    path: Path | None  # the log file; None for SQL
     watermark_file: Path | None
 
     @classmethod
-    def of(cls, spec: LogSpec, base: Path) -> Collection:
+    def of(cls, spec: LogSpec | SqlSpec, base: Path) -> Collection:
         def resolve(value: str) -> Path:
             return Path(value) if os.path.isabs(value) else base / value
 
         mark = resolve(spec.watermark) if spec.watermark else None
+        if isinstance(spec, SqlSpec):
+            return cls(spec.relative_to(base), None, mark)
         return cls(spec, resolve(spec.path), mark)
+
+    @property
+    def name(self) -> str:
+        """How rejects and summaries name the source (a SQL URL without its password)."""
+        if self.path is not None:
+            return str(self.path)
+        assert isinstance(self.spec, SqlSpec)
+        return self.spec.display()
 
     @property
     def watermark(self) -> float | None:
@@ -54,6 +68,8 @@ class Collection:
 
     def state(self) -> dict[str, Any]:
         """What must not change for an interrupted run to resume."""
+        if self.path is None:
+            return {"sql": self.name, "watermark": self.watermark}
         stat = self.path.stat()
         return {
             "path": str(self.path),
@@ -62,19 +78,27 @@ class Collection:
             "watermark": self.watermark,
         }
 
+    def rows(self, watermark: float | None) -> Iterable[RawRow]:
+        if isinstance(self.spec, SqlSpec):
+            return SqlRows(self.spec, watermark)
+        assert self.path is not None
+        return iter_rows(self.path, container=self.spec.container)
+
     def run(self, folder: Path, index: int, resumed: bool) -> tuple[Source, CollectStats]:
         """Collect into ``folder`` (or, resuming, take what an earlier try finished there)."""
         out, rejects, meta = (folder / f"{index}{ext}" for ext in (".jsonl", ".rej", ".json"))
-        source = Source(out, "jsonl", CollectedFormat(), origin=self.path)
+        source = Source(out, "jsonl", CollectedFormat(), origin=self.name)
         if resumed and meta.exists():
             return source, CollectStats.from_dict(read_json(meta))
         folder.mkdir(parents=True, exist_ok=True)
-        collector = LogCollector(self.spec, str(self.path), self.watermark)
+        watermark = self.watermark
+        presorted = isinstance(self.spec, SqlSpec)  # the database orders by session and time
+        kind = "sql" if presorted else "logs"
+        collector = LogCollector(self.spec, self.name, watermark, presorted=presorted, kind=kind)
         tmp_out, tmp_rej = temp_path_beside(out), temp_path_beside(rejects)
         try:
             with tmp_out.open("wb") as o, tmp_rej.open("wb") as r:
-                rows = iter_rows(self.path, container=self.spec.container)
-                stats = collector.collect(rows, o, r, tmp=folder)
+                stats = collector.collect(self.rows(watermark), o, r, tmp=folder)
             os.replace(tmp_out, out)
             os.replace(tmp_rej, rejects)
         finally:

@@ -2,7 +2,7 @@
 
 ```yaml
 version: 1
-inputs: [logs.jsonl]               # or {path, format, container, map}, or {logs: {...}}
+inputs: [logs.jsonl]               # or {path, format, container, map}, {logs: ...}, {sql: ...}
 output_dir: out                    # relative to the recipe file
 outputs: [{path: train.jsonl, format: openai}]
 options: {workers: auto, chunk_size: 2000, on_error: reject, seed: 0}
@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftprep.collect.logs import LogSpec
+from ftprep.collect.sql import SqlSpec
 from ftprep.engine.yamlfile import Path as DocPath
 from ftprep.engine.yamlfile import RecipeError, line_of, load_yaml, parse_scalar
 from ftprep.steps import Step, StepParams, UnknownStepError, get_step
@@ -52,6 +53,10 @@ class InputSpec(_Strict):
 
 class LogInput(_Strict):
     logs: LogSpec = Field(description="Conversations collected from an interaction log.")
+
+
+class SqlInput(_Strict):
+    sql: SqlSpec = Field(description="Conversations collected from a SQL table or query.")
 
 
 class OutputSpec(_Strict):
@@ -89,7 +94,7 @@ class StepSpec:
 class Recipe:
     """A validated recipe; paths stay as written and are resolved against :attr:`base_dir`."""
 
-    inputs: list[InputSpec | LogInput]
+    inputs: list[InputSpec | LogInput | SqlInput]
     outputs: list[OutputSpec]
     steps: list[StepSpec]
     options: Options = field(default_factory=lambda: Options.model_validate({}))
@@ -300,9 +305,11 @@ def _listify(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _as_input(value: Any) -> InputSpec | LogInput:
+def _as_input(value: Any) -> InputSpec | LogInput | SqlInput:
     if isinstance(value, dict) and "logs" in value:
         return LogInput.model_validate(value)
+    if isinstance(value, dict) and "sql" in value:
+        return SqlInput.model_validate(value)
     return InputSpec.model_validate({"path": value} if isinstance(value, str) else value)
 
 

@@ -29,7 +29,7 @@ from ftprep.engine.executor import LocalExecutor, worker_count
 from ftprep.engine.files import hash_path, read_json, read_pickle, write_json, write_pickle
 from ftprep.engine.layout import RunLayout
 from ftprep.engine.progress import RunProgress
-from ftprep.engine.recipe import LogInput, Recipe
+from ftprep.engine.recipe import LogInput, Recipe, SqlInput
 from ftprep.engine.shards import iter_shards
 from ftprep.engine.worker import OutputTarget, Pipeline, ShardTask
 from ftprep.engine.yamlfile import RecipeError
@@ -144,6 +144,8 @@ def run(
 def _open_input(recipe: Recipe, spec: Any) -> Source | Collection:
     if isinstance(spec, LogInput):
         return Collection.of(spec.logs, recipe.base_dir)
+    if isinstance(spec, SqlInput):
+        return Collection.of(spec.sql, recipe.base_dir)
     mapping = (
         ColumnMapping.from_options(
             [f"{k}={v}" for k, v in spec.map.items()], formatting=spec.format
@@ -440,10 +442,10 @@ def _manifest(
         "seed": recipe.options.seed,
         "inputs": [
             {
-                "path": str(s.origin or s.path),
+                "path": s.origin or str(s.path),
                 "format": s.format.name,
                 "container": s.container,
-                "sha256": hash_path(s.origin or s.path),
+                "sha256": _input_hash(s),
             }
             for s in sources
         ],
@@ -461,6 +463,14 @@ def _manifest(
         ],
         **({"llm": usage} if (usage := llm_usage(result.steps)) else {}),
     }
+
+
+def _input_hash(source: Source) -> str | None:
+    """The input file's hash (a collected file's: the log's; a database has none)."""
+    if source.origin is None:
+        return hash_path(source.path)
+    origin = Path(source.origin)
+    return hash_path(origin) if origin.exists() else None
 
 
 def llm_usage(steps: list[dict[str, Any]]) -> dict[str, Any]:
