@@ -10,6 +10,7 @@ import click
 from ftprep.cli.common import comma_list
 from ftprep.cli.runs import echo_result, progress_wanted, run_options
 from ftprep.formats import WRITABLE
+from ftprep.io import CONTAINERS
 
 #: flag -> LogSpec field naming a column of the log
 FIELD_OPTIONS = {
@@ -89,7 +90,7 @@ def _row_options(func: Any) -> Any:
 @click.argument("dst", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--container",
-    type=click.Choice(["jsonl", "json", "csv", "tsv", "parquet", "hf"]),
+    type=click.Choice(list(CONTAINERS)),
     help="The log's file kind (default: detected).",
 )
 @_row_options

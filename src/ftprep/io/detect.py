@@ -23,6 +23,7 @@ import orjson
 
 from ftprep.errors import DetectionError, FormatError
 from ftprep.io.hfdir import is_dataset_dir
+from ftprep.io.hubrepo import is_hub_repo
 from ftprep.io.jsonl import open_binary
 from ftprep.io.parquet import PARQUET_SUFFIXES, parquet_shards
 from ftprep.io.rows import CONTAINERS
@@ -77,9 +78,12 @@ def _detect_directory(directory: Path) -> str:
         return "hf"
     if parquet_shards(directory):
         return "parquet"
+    if is_hub_repo(directory):
+        return "hub"
     raise DetectionError(
         f"{directory}: a directory without dataset_dict.json, state.json, *.arrow or *.parquet "
-        "files; pass a data file, or a Hugging Face save_to_disk directory"
+        "files, and no dataset repository (README.md with a YAML header, data files in folders); "
+        "pass a data file, a Hugging Face save_to_disk directory or a dataset repository"
     )
 
 

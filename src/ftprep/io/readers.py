@@ -11,6 +11,7 @@ from ftprep.errors import DetectionError, FormatError
 from ftprep.io.csvfile import iter_csv
 from ftprep.io.detect import detect_container
 from ftprep.io.hfdir import iter_hf_dir
+from ftprep.io.hubrepo import iter_hub_repo
 from ftprep.io.jsonarray import iter_json_document
 from ftprep.io.jsonl import iter_jsonl
 from ftprep.io.parquet import iter_parquet
@@ -23,6 +24,7 @@ _READERS: dict[str, Callable[[str | os.PathLike[str]], Iterator[RawRow]]] = {
     "tsv": partial(iter_csv, delimiter="\t"),
     "parquet": iter_parquet,
     "hf": iter_hf_dir,
+    "hub": iter_hub_repo,
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: Every container ftprep reads and writes, by the name ``--container`` takes.
-CONTAINERS: tuple[str, ...] = ("jsonl", "json", "csv", "tsv", "parquet", "hf")
+CONTAINERS: tuple[str, ...] = ("jsonl", "json", "csv", "tsv", "parquet", "hf", "hub")
 
 #: An error row keeps at most this many characters of the text it failed on.
 RAW_LIMIT = 10_000

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ftprep.errors import DetectionError
+from ftprep.errors import DetectionError, FormatError
 from ftprep.io.atomic import RowWriter
 from ftprep.io.csvwriter import CsvWriter, TsvWriter
 from ftprep.io.hfdir import HfDatasetWriter
@@ -49,6 +49,11 @@ def open_writer(
     ignored by the other containers. Output is atomic: the target changes only on a clean close.
     """
     kind = writer_container(path) if container is None else check_container(container)
+    if kind == "hub":
+        raise FormatError(
+            "a Hub dataset repository is read-only here; write hf (save_to_disk) or parquet",
+            file=os.fspath(path),
+        )
     if kind == "json":
         return JsonArrayWriter(path, indent=indent)
     writer_class: Callable[[str | os.PathLike[str]], RowWriter] = {
