@@ -1,4 +1,4 @@
-"""``ftprep collect``: conversations from production logs and SQL databases."""
+"""``ftprep collect``: conversations from production logs, SQL databases and annotation exports."""
 
 from __future__ import annotations
 
@@ -137,6 +137,77 @@ def sql_command(dst: Path, **options: Any) -> None:
         if database and not database.startswith("/"):  # relative to where the command runs
             spec["url"] = "sqlite:///" + str(Path(database).resolve())
     _collect("sql", spec, dst, options)
+
+
+@collect_group.command("annotations")
+@click.argument("src", type=click.Path(exists=True, path_type=Path))
+@click.argument("dst", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--item-field", default="item_id", show_default=True, help="Field of the item id.")
+@click.option(
+    "--annotator-field", default="annotator", show_default=True, help="Field of the annotator."
+)
+@click.option("--label-field", default="label", show_default=True, help="Field of the label.")
+@click.option("--reply-field", help="Field of an annotator's edited reply.")
+@click.option("--messages-field", help="Field of the item's messages.")
+@click.option("--prompt-field", help="Field of the item's user text (with --response-field).")
+@click.option("--response-field", help="Field of the item's reply.")
+@click.option(
+    "--level",
+    type=click.Choice(["nominal", "ordinal", "interval"]),
+    default="nominal",
+    show_default=True,
+    help="nominal: classes; ordinal or interval: ratings.",
+)
+@click.option("--scale", metavar="LOW,HIGH", help="A rating scale's ends, e.g. 1,5.")
+@click.option(
+    "--threshold", type=float, default=0.8, show_default=True, help="Item agreement to accept."
+)
+@click.option(
+    "--resolve",
+    type=click.Choice(["majority", "median"]),
+    help="How an accepted item's label is chosen (default: majority for nominal, else median).",
+)
+@click.option("--min-annotators", type=int, default=2, show_default=True, help="Per item.")
+@click.option("--container", type=click.Choice(list(CONTAINERS)), help="The export's file kind.")
+@click.option(
+    "--to",
+    type=click.Choice(list(WRITABLE)),
+    default="openai",
+    show_default=True,
+    help="Output format.",
+)
+@run_options
+def annotations_command(src: Path, dst: Path, **options: Any) -> None:
+    """Resolve the annotation export SRC (one row per item and annotator) into DST.
+
+    Items whose annotators agree enough are written with metadata.annotation; the others go to
+    DST.adjudicate.jsonl with every answer side by side (their rows to the rejects). The
+    export's agreement (percent, Krippendorff's alpha, Fleiss' and Cohen's kappas) is printed
+    and kept in DST.stats.json.
+    """
+    spec: dict[str, Any] = {
+        "path": str(src.resolve()),
+        "item": options["item_field"],
+        "annotator": options["annotator_field"],
+        "label": options["label_field"],
+        "level": options["level"],
+        "threshold": options["threshold"],
+        "min_annotators": options["min_annotators"],
+        "adjudicate": str(dst.resolve().with_name(dst.name + ".adjudicate.jsonl")),
+    }
+    for flag, key in (("reply_field", "reply"), ("messages_field", "messages"),
+                      ("prompt_field", "prompt"), ("response_field", "response"),
+                      ("resolve", "resolve"), ("container", "container")):  # fmt: skip
+        if options[flag] is not None:
+            spec[key] = options[flag]
+    if options["scale"]:
+        low, _, high = options["scale"].partition(",")
+        try:
+            spec["scale"] = [float(low), float(high)]
+        except ValueError:
+            message = f"{options['scale']!r} is not LOW,HIGH"
+            raise click.BadParameter(message, param_hint="--scale") from None
+    _collect("annotations", spec, dst, options)
 
 
 def _collect(kind: str, spec: dict[str, Any], dst: Path, options: dict[str, Any]) -> None:

@@ -105,12 +105,25 @@ def echo_result(result: RunResult) -> None:
 def collect_line(c: dict[str, Any]) -> str:
     """What a collector read and made: rows = rows in conversations + rejected (+ before)."""
     reasons = ", ".join(f"{k} {v:,}" for k, v in c["reasons"].items())
-    return (
+    line = (
         f"collect {c['source']}: {c['rows']:,} rows = {c['rows_in_records']:,} in "
         f"{c['records']:,} conversations + {c['rejected']:,} rejected"
         + (f" ({reasons})" if reasons else "")
         + (f" + {c['collected_before']:,} collected before" if c["collected_before"] else "")
     )
+    if agreement := c.get("agreement"):
+        line += (
+            f"\nagreement over {agreement['items']:,} items: "
+            f"{agreement['percent_agreement']:.3f} of pairs agree, Krippendorff's alpha "
+            f"({agreement['level']}) {agreement['krippendorff_alpha']:.3f}"
+            + (
+                f", Fleiss' kappa {agreement['fleiss_kappa']:.3f}"
+                if "fleiss_kappa" in agreement
+                else ""
+            )
+            + f"; {c.get('to_adjudicate', 0):,} items to adjudicate"
+        )
+    return line
 
 
 def llm_line(steps: list[dict[str, Any]]) -> str:

@@ -163,6 +163,8 @@ class CollectStats:
     newest: float | None = None
     spilled_runs: int = 0
     seconds: float = 0.0
+    #: what a collector adds (an annotation export's agreement)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -177,6 +179,7 @@ class CollectStats:
             "newest_epoch": self.newest,
             "spilled_runs": self.spilled_runs,
             "seconds": round(self.seconds, 3),
+            **self.extra,
         }
 
     @classmethod
@@ -191,6 +194,7 @@ class CollectStats:
             newest=data["newest_epoch"],
             spilled_runs=data["spilled_runs"],
             seconds=data["seconds"],
+            extra={k: v for k, v in data.items() if k not in _STATS_KEYS},
         )
 
     def check(self) -> None:
@@ -200,6 +204,12 @@ class CollectStats:
             raise AssertionError(
                 f"collect accounting: {self.rows} rows read but {accounted} accounted for"
             )
+
+
+_STATS_KEYS = frozenset(
+    ("source", "rows", "records", "rows_in_records", "rejected", "reasons", "collected_before",
+     "newest", "newest_epoch", "spilled_runs", "seconds")
+)  # fmt: skip
 
 
 class _Problem(Exception):

@@ -4,12 +4,14 @@ database's name and row number)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ftprep.collect.annotations import AnnotationCollector, AnnotationSpec
 from ftprep.collect.logs import CollectStats, LogCollector, LogSpec, read_watermark
 from ftprep.collect.sql import SqlRows, SqlSpec
 from ftprep.engine.files import read_json, write_json
@@ -40,15 +42,19 @@ class Collection:
     """One collector input of a run: a log file or a SQL source, and the watermark it starts
     from."""
 
-    spec: LogSpec | SqlSpec
+    spec: LogSpec | SqlSpec | AnnotationSpec
     path: Path | None  # the log file; None for SQL
     watermark_file: Path | None
+    adjudicate_file: Path | None = None
 
     @classmethod
-    def of(cls, spec: LogSpec | SqlSpec, base: Path) -> Collection:
+    def of(cls, spec: LogSpec | SqlSpec | AnnotationSpec, base: Path) -> Collection:
         def resolve(value: str) -> Path:
             return Path(value) if os.path.isabs(value) else base / value
 
+        if isinstance(spec, AnnotationSpec):
+            adjudicate = resolve(spec.adjudicate) if spec.adjudicate else None
+            return cls(spec, resolve(spec.path), None, adjudicate)
         mark = resolve(spec.watermark) if spec.watermark else None
         if isinstance(spec, SqlSpec):
             return cls(spec.relative_to(base), None, mark)
@@ -92,18 +98,37 @@ class Collection:
             return source, CollectStats.from_dict(read_json(meta))
         folder.mkdir(parents=True, exist_ok=True)
         watermark = self.watermark
-        presorted = isinstance(self.spec, SqlSpec)  # the database orders by session and time
-        kind = "sql" if presorted else "logs"
-        collector = LogCollector(self.spec, self.name, watermark, presorted=presorted, kind=kind)
         tmp_out, tmp_rej = temp_path_beside(out), temp_path_beside(rejects)
+        tmp_adj = None
+        if self.adjudicate_file is not None:
+            self.adjudicate_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp_adj = temp_path_beside(self.adjudicate_file)
         try:
-            with tmp_out.open("wb") as o, tmp_rej.open("wb") as r:
-                stats = collector.collect(self.rows(watermark), o, r, tmp=folder)
+            with contextlib.ExitStack() as files:
+                o, r = (
+                    files.enter_context(tmp_out.open("wb")),
+                    files.enter_context(tmp_rej.open("wb")),
+                )
+                if isinstance(self.spec, AnnotationSpec):
+                    a = files.enter_context(tmp_adj.open("wb")) if tmp_adj else None
+                    stats = AnnotationCollector(self.spec, self.name).collect(
+                        self.rows(None), o, r, a
+                    )
+                else:
+                    presorted = isinstance(self.spec, SqlSpec)  # the database sorts
+                    kind = "sql" if presorted else "logs"
+                    collector = LogCollector(
+                        self.spec, self.name, watermark, presorted=presorted, kind=kind
+                    )
+                    stats = collector.collect(self.rows(watermark), o, r, tmp=folder)
             os.replace(tmp_out, out)
             os.replace(tmp_rej, rejects)
+            if tmp_adj is not None and self.adjudicate_file is not None:
+                os.replace(tmp_adj, self.adjudicate_file)
         finally:
-            tmp_out.unlink(missing_ok=True)
-            tmp_rej.unlink(missing_ok=True)
+            for tmp in (tmp_out, tmp_rej, tmp_adj):
+                if tmp is not None:
+                    tmp.unlink(missing_ok=True)
         write_json(meta, stats.to_dict())
         return source, stats
 

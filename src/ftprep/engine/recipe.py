@@ -2,7 +2,7 @@
 
 ```yaml
 version: 1
-inputs: [logs.jsonl]               # or {path, format, container, map}, {logs: ...}, {sql: ...}
+inputs: [logs.jsonl]               # or {path, format, container, map}, {logs|sql|annotations: ...}
 output_dir: out                    # relative to the recipe file
 outputs: [{path: train.jsonl, format: openai}]
 options: {workers: auto, chunk_size: 2000, on_error: reject, seed: 0}
@@ -29,6 +29,7 @@ import orjson
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ftprep.collect.annotations import AnnotationSpec
 from ftprep.collect.logs import LogSpec
 from ftprep.collect.sql import SqlSpec
 from ftprep.engine.yamlfile import Path as DocPath
@@ -57,6 +58,12 @@ class LogInput(_Strict):
 
 class SqlInput(_Strict):
     sql: SqlSpec = Field(description="Conversations collected from a SQL table or query.")
+
+
+class AnnotationInput(_Strict):
+    annotations: AnnotationSpec = Field(
+        description="Items resolved from an annotation export with several annotators."
+    )
 
 
 class OutputSpec(_Strict):
@@ -94,7 +101,7 @@ class StepSpec:
 class Recipe:
     """A validated recipe; paths stay as written and are resolved against :attr:`base_dir`."""
 
-    inputs: list[InputSpec | LogInput | SqlInput]
+    inputs: list[InputSpec | LogInput | SqlInput | AnnotationInput]
     outputs: list[OutputSpec]
     steps: list[StepSpec]
     options: Options = field(default_factory=lambda: Options.model_validate({}))
@@ -305,7 +312,9 @@ def _listify(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _as_input(value: Any) -> InputSpec | LogInput | SqlInput:
+def _as_input(value: Any) -> InputSpec | LogInput | SqlInput | AnnotationInput:
+    if isinstance(value, dict) and "annotations" in value:
+        return AnnotationInput.model_validate(value)
     if isinstance(value, dict) and "logs" in value:
         return LogInput.model_validate(value)
     if isinstance(value, dict) and "sql" in value:

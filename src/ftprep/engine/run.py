@@ -29,7 +29,7 @@ from ftprep.engine.executor import LocalExecutor, worker_count
 from ftprep.engine.files import hash_path, read_json, read_pickle, write_json, write_pickle
 from ftprep.engine.layout import RunLayout
 from ftprep.engine.progress import RunProgress
-from ftprep.engine.recipe import LogInput, Recipe, SqlInput
+from ftprep.engine.recipe import AnnotationInput, LogInput, Recipe, SqlInput
 from ftprep.engine.shards import iter_shards
 from ftprep.engine.worker import OutputTarget, Pipeline, ShardTask
 from ftprep.engine.yamlfile import RecipeError
@@ -146,6 +146,8 @@ def _open_input(recipe: Recipe, spec: Any) -> Source | Collection:
         return Collection.of(spec.logs, recipe.base_dir)
     if isinstance(spec, SqlInput):
         return Collection.of(spec.sql, recipe.base_dir)
+    if isinstance(spec, AnnotationInput):
+        return Collection.of(spec.annotations, recipe.base_dir)
     mapping = (
         ColumnMapping.from_options(
             [f"{k}={v}" for k, v in spec.map.items()], formatting=spec.format
