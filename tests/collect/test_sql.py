@@ -184,3 +184,42 @@ def test_a_wrong_password_says_so_without_showing_it(postgres_url: str, tmp_path
     message = str(result.exception)
     assert result.exit_code != 0 and "password authentication failed" in message
     assert "ftprep:***@127.0.0.1" in message and PASSWORD not in message
+
+
+def test_one_recipe_collects_a_log_a_sqlite_file_and_postgres_into_one_dataset(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's acceptance test: three sources, filters, session grouping, one dataset."""
+    (tmp_path / "chat.jsonl").write_bytes(
+        b"".join(
+            orjson.dumps(
+                {"sid": f"file-{s}", "ts": (BASE + dt.timedelta(minutes=m)).isoformat(), "who": w,
+                 "body": b, "stars": r, "kind": k}
+            ) + b"\n"
+            for s, m, w, b, r, k in ROWS
+        )
+    )  # fmt: skip
+    sqlite_log(tmp_path / "chat.db")
+    pg_load(postgres_url, "chat_c", ROWS)
+    monkeypatch.setenv("SUPPORT_DB", postgres_url)
+    filters = {**FIELDS, "rating": "stars", "min_rating": 4, "agent_type": "kind",
+               "agent_types": ["human"]}  # fmt: skip
+    data = {
+        "version": 1,
+        "inputs": [
+            {"logs": {"path": "chat.jsonl", **filters}},
+            {"sql": {"url": "sqlite:///chat.db", "table": "chat", **filters}},
+            {"sql": {"url_env": "SUPPORT_DB", "table": "chat_c", **filters}},
+        ],
+        "outputs": ["train.jsonl"],
+        "steps": ["normalize.unicode", "filter.valid", "dedup.exact"],
+    }
+    result = run(parse_recipe(data, base_dir=tmp_path), workers=2)
+    assert [c["records"] for c in result.collected] == [1, 1, 1]  # s1 only: rated 5, human
+    assert all(c["rows"] == 8 for c in result.collected)
+    kept = records(tmp_path / "out/train.jsonl")
+    # the same conversation from three sources: exact dedup keeps the first
+    assert len(kept) == 1 and kept[0]["id"] == "file-s1"
+    assert result.rejected == 2 and set(result.steps[-1]["rejected"]) == {"duplicate"}
+    manifest = (tmp_path / "out/manifest.json").read_text()
+    assert PASSWORD not in manifest and PASSWORD not in (tmp_path / "out/rejects.jsonl").read_text()
