@@ -131,6 +131,7 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
     for name in (
         "messy_chats.jsonl",
+        "helpdesk_export.csv",
         "findings.jsonl",
         "recipe.yaml",
         "clean/train.jsonl",
@@ -147,3 +148,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
         assert reasons.get(code), (code, reasons)
     pii = next(s for s in stats["steps"] if s["step"] == "pii.redact")
     assert pii["counts"]["pii.email"] > 50
+    # the collect stage: the helpdesk export's rows became conversations or rejects
+    (collected,) = stats["collect"]
+    assert collected["records"] > 10 and collected["reasons"].get("low_rating")
+    assert collected["rows"] == collected["rows_in_records"] + collected["rejected"]
+    assert "rows = " in out and "conversations" in out

@@ -10,6 +10,7 @@ import click
 
 from ftprep.cli.runs import echo_result, progress_wanted
 from ftprep.demo import generate_messy_chats
+from ftprep.demo.helpdesk import write_helpdesk_export
 from ftprep.engine import load_recipe, run
 from ftprep.validate import render_text, validate
 
@@ -29,14 +30,21 @@ from ftprep.validate import render_text, validate
 def demo_command(out_dir: Path, records: int, seed: int, workers: str | None) -> None:
     """Run the demo end to end on generated data: generate, validate, clean, validate again.
 
-    Writes messy support-chat logs with planted defects and PII, shows what `ftprep validate`
-    finds, runs the demo recipe (normalize, validate, quality filters, dedup, PII
-    pseudonymization) and validates the result.
+    Writes messy support-chat logs with planted defects and PII and a helpdesk's message
+    export, shows what `ftprep validate` finds, runs the demo recipe (collect conversations
+    from the export, normalize, validate, quality filters, dedup, PII pseudonymization) and
+    validates the result.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     raw = out_dir / "messy_chats.jsonl"
     planted = generate_messy_chats(raw, n=records, seed=seed)
     click.echo(f"1. generated {records:,} support chats with {len(planted)} planted defects: {raw}")
+    export = out_dir / "helpdesk_export.csv"
+    rows = write_helpdesk_export(export, tickets=max(records // 4, 1), seed=seed)
+    click.echo(
+        f"   and a helpdesk's message export, one row per message ({rows:,} rows), for the "
+        f"recipe to collect conversations from: {export}"
+    )
     findings = out_dir / "findings.jsonl"
     with findings.open("wb") as sink:
         before = validate(raw, findings_out=sink)
