@@ -8,24 +8,18 @@ from typing import Any
 import click
 import yaml
 
-from ftprep.cli.common import comma_list
+from ftprep.cli.common import comma_list, to_option
 from ftprep.cli.runs import echo_result, progress_wanted, run_options
 from ftprep.engine.presets import CLEAN_GROUPS
 from ftprep.engine.yamlfile import parse_scalar
-from ftprep.formats import FORMATS, WRITABLE
+from ftprep.formats import FORMATS
 from ftprep.jobs import apply, build_one_shot, clean, redact_pii
 
 PII_MODES = ("redact", "mask", "hash", "pseudonymize", "drop")
 
 
 def io_options(func: Any) -> Any:
-    func = click.option(
-        "--to",
-        type=click.Choice(list(WRITABLE)),
-        default="openai",
-        show_default=True,
-        help="Output format.",
-    )(func)
+    func = to_option(func)
     func = click.option(
         "--from", "fmt", type=click.Choice(list(FORMATS)), help="Input format (default: detected)."
     )(func)

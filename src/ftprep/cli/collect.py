@@ -7,9 +7,8 @@ from typing import Any
 
 import click
 
-from ftprep.cli.common import comma_list
+from ftprep.cli.common import comma_list, to_option
 from ftprep.cli.runs import echo_result, progress_wanted, run_options
-from ftprep.formats import WRITABLE
 from ftprep.io import CONTAINERS
 
 #: flag -> LogSpec field naming a column of the log
@@ -71,13 +70,7 @@ def _row_options(func: Any) -> Any:
         click.option(
             "--watermark", type=click.Path(dir_okay=False, path_type=Path), help="Mark file."
         ),
-        click.option(
-            "--to",
-            type=click.Choice(list(WRITABLE)),
-            default="openai",
-            show_default=True,
-            help="Output format.",
-        ),
+        to_option,
     ]
     func = run_options(func)
     for option in reversed(options):
@@ -169,13 +162,7 @@ def sql_command(dst: Path, **options: Any) -> None:
 )
 @click.option("--min-annotators", type=int, default=2, show_default=True, help="Per item.")
 @click.option("--container", type=click.Choice(list(CONTAINERS)), help="The export's file kind.")
-@click.option(
-    "--to",
-    type=click.Choice(list(WRITABLE)),
-    default="openai",
-    show_default=True,
-    help="Output format.",
-)
+@to_option
 @run_options
 def annotations_command(src: Path, dst: Path, **options: Any) -> None:
     """Resolve the annotation export SRC (one row per item and annotator) into DST.

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ftprep.errors import FtprepError
-from ftprep.formats import FORMATS, ColumnMapping
+from ftprep.formats import FORMATS, WRITABLE, ColumnMapping
 from ftprep.io import CONTAINERS
 
 #: exit status when the command itself could not run (bad option, unreadable file)
@@ -82,3 +82,13 @@ def run_guarded(command: click.Command) -> int:
     except (BrokenPipeError, KeyboardInterrupt):
         return 130
     return status if isinstance(status, int) else 0
+
+
+#: ``--to FORMAT``: the output format of the commands that write records
+to_option = click.option(
+    "--to",
+    type=click.Choice(list(WRITABLE)),
+    default="openai",
+    show_default=True,
+    help="Output format.",
+)

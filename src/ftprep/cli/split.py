@@ -8,8 +8,9 @@ from typing import Any
 import click
 
 from ftprep.cli.clean import common_run_options, io_options, step_params
+from ftprep.cli.common import to_option
 from ftprep.cli.runs import echo_result, run_options
-from ftprep.formats import FORMATS, WRITABLE
+from ftprep.formats import FORMATS
 from ftprep.jobs import one_shot, split
 
 
@@ -38,13 +39,7 @@ def _floats(ctx: click.Context, param: click.Parameter, value: str | None) -> li
     help="Same or near-duplicate records in two splits: report (default), move, drop, off.",
 )
 @click.option("--from", "fmt", type=click.Choice(list(FORMATS)), help="Input format.")
-@click.option(
-    "--to",
-    type=click.Choice(list(WRITABLE)),
-    default="openai",
-    show_default=True,
-    help="Output format.",
-)
+@to_option
 @run_options
 def split_command(src: Path, out_dir: Path, **options: Any) -> None:
     """Split SRC into OUT_DIR/train.jsonl, validation.jsonl and test.jsonl.

@@ -37,7 +37,7 @@ from ftprep.collect.agreement import (
     krippendorff_alpha,
     percent_agreement,
 )
-from ftprep.collect.logs import DEFAULT_ROLES, CollectStats
+from ftprep.collect.logs import DEFAULT_ROLES, CollectStats, reject_line
 from ftprep.io import RawRow
 
 
@@ -328,16 +328,7 @@ class AnnotationCollector:
 
     def _reject(self, line: int, code: str, detail: str, record: Any) -> None:
         self.stats.rejected[code] += 1
-        entry = {
-            "step": self.step,
-            "code": code,
-            "value": None,
-            "detail": detail,
-            "file": self.name,
-            "line": line,
-            "record": record,
-        }
-        self._rejects.write(orjson.dumps(entry, default=str) + b"\n")
+        self._rejects.write(reject_line(self.step, code, None, detail, self.name, line, record))
 
 
 def _label(value: Any) -> Any:

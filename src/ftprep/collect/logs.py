@@ -542,16 +542,7 @@ class LogCollector:
         self, line: int, code: str, detail: str, field: str | None, record: Any
     ) -> None:
         self.stats.rejected[code] += 1
-        entry = {
-            "step": self.step,
-            "code": code,
-            "value": field,
-            "detail": detail,
-            "file": self.name,
-            "line": line,
-            "record": record,
-        }
-        self._rejects.write(orjson.dumps(entry, default=_jsonable) + b"\n")
+        self._rejects.write(reject_line(self.step, code, field, detail, self.name, line, record))
 
 
 class _Session:
@@ -602,6 +593,23 @@ def _sessions(entries: Iterator[Entry]) -> Iterator[list[Entry]]:
         current.append(entry)
     if current:
         yield current
+
+
+def reject_line(
+    step: str, code: str, value: Any, detail: str, file: str, line: int, record: Any
+) -> bytes:
+    """One line of a run's rejects file for a row a collector turned down (the engine's shape:
+    step, code, value, detail, file, line, and the row)."""
+    entry = {
+        "step": step,
+        "code": code,
+        "value": value,
+        "detail": detail,
+        "file": file,
+        "line": line,
+        "record": record,
+    }
+    return orjson.dumps(entry, default=_jsonable) + b"\n"
 
 
 def _jsonable(value: Any) -> Any:
