@@ -153,3 +153,4 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert collected["records"] > 10 and collected["reasons"].get("low_rating")
     assert collected["rows"] == collected["rows_in_records"] + collected["rejected"]
     assert "rows = " in out and "conversations" in out
+    assert stats["dataset"]["records"] == stats["written"]  # dataset.stats measured the output

@@ -19,6 +19,7 @@ from ftprep.cli.common import run_guarded
 COMMANDS: dict[str, str] = {
     "validate": "ftprep.cli.validate:validate_command",
     "convert": "ftprep.cli.convert:convert_command",
+    "stats": "ftprep.cli.stats:stats_command",
     "collect": "ftprep.cli.collect:collect_group",
     "run": "ftprep.cli.run:run_command",
     "recipe": "ftprep.cli.run:recipe_group",

@@ -38,8 +38,10 @@ from ftprep.formats import ColumnMapping, get_format
 from ftprep.io import open_writer
 from ftprep.io.atomic import remove_path, temp_path_beside
 from ftprep.io.writers import writer_container
-from ftprep.reading import Source, open_source
-from ftprep.steps import Mark, Reject, Signed
+from ftprep.reading import Source, iter_records, open_source
+from ftprep.record import Record
+from ftprep.steps import Mark, Reject, Signed, Step
+from ftprep.steps.dataset.stats import DatasetStats
 
 DEPENDENCIES = (
     "orjson",
@@ -111,6 +113,8 @@ def run(
         for o, path in zip(recipe.outputs, layout.outputs, strict=True)
     ]
     steps = recipe.build_steps()
+    measure = _stats_step(recipe, steps)
+    steps = [(n, s) for n, s in steps if s is not measure]  # it reads the output, not records
     for _, step in steps:  # fail before anything runs; forked workers share what loaded
         step.ensure_setup()
     pipeline = Pipeline(
@@ -135,10 +139,24 @@ def run(
             metas.append([merged[k] for k in sorted(merged)])
             if pipeline.segments[s].gate is not None:
                 _decide(pipeline, s, [m["shard"] for m in metas[-1]])
-    result = _finish(recipe, pipeline, layout, metas, sources, count, collections)
+    result = _finish(recipe, pipeline, layout, metas, sources, count, collections, measure)
     result.resumed_shards = skipped
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _stats_step(recipe: Recipe, steps: list[tuple[str, Step]]) -> DatasetStats | None:
+    """The recipe's ``dataset.stats`` step, which must come last (it describes the output)."""
+    found = [(k, s) for k, (_, s) in enumerate(steps) if isinstance(s, DatasetStats)]
+    if not found:
+        return None
+    if len(found) > 1 or found[0][0] != len(steps) - 1:
+        raise RecipeError(
+            "dataset.stats describes what the run writes: use it once, as the last step",
+            file=recipe.file,
+            key="steps",
+        )
+    return found[0][1]
 
 
 def _open_input(recipe: Recipe, spec: Any) -> Source | Collection:
@@ -263,6 +281,7 @@ def _finish(
     sources: list[Source],
     workers: int,
     collections: list[tuple[Collection, CollectStats, Path]],
+    measure: DatasetStats | None = None,
 ) -> RunResult:
     last = len(pipeline.segments) - 1
     shards = [m["shard"] for m in metas[-1]]
@@ -313,6 +332,18 @@ def _finish(
         "outputs": outputs,
         **({"collect": result.collected} if result.collected else {}),
     }
+    if measure is not None:
+        first = pipeline.outputs[0]
+        written = open_source(first.path, fmt=first.format.name, container=first.container)
+        started = time.perf_counter()
+        dataset = measure.measure(r for r in iter_records(written) if isinstance(r, Record))
+        stats["dataset"] = dataset
+        for step in result.steps:  # its row of the summary: the records it measured
+            if step["step"] == DatasetStats.id:
+                step["in"] = step["kept"] = dataset["records"]
+                step["seconds"] = round(time.perf_counter() - started, 3)
+        result.warnings += [f"dataset: {w}" for w in dataset["warnings"]]
+        stats["warnings"] = result.warnings
     write_json(layout.stats, stats, durable=True)
     write_json(layout.manifest, _manifest(recipe, sources, outputs, result), durable=True)
     for collection, collected, _ in collections:  # only now: a failed run moves no watermark

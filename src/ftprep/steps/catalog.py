@@ -14,6 +14,7 @@ from ftprep.steps.clean.unicode import UnicodeNormalizer
 from ftprep.steps.clean.whitespace import WhitespaceNormalizer
 from ftprep.steps.dataset.balance import Balancer
 from ftprep.steps.dataset.split import Splitter
+from ftprep.steps.dataset.stats import DatasetStats
 from ftprep.steps.dedup.decontam import Decontaminator
 from ftprep.steps.dedup.exact import ExactDeduplicator
 from ftprep.steps.dedup.minhash import MinHashDeduplicator
@@ -54,6 +55,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     Decontaminator,
     Splitter,
     Balancer,
+    DatasetStats,
     LLMJudge,
     TeacherDistiller,
     SyntheticGenerator,
