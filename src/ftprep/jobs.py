@@ -25,10 +25,13 @@ def one_shot(
     workers: int | str | None = None,
     resume: bool = False,
     progress: bool = False,
+    report: bool = False,
     **options: Any,
 ) -> RunResult:
     recipe = build_one_shot(src, dst, steps, overrides=overrides, **options)
     layout = RunLayout.beside(Path(dst).resolve())
+    if not report:
+        layout = layout.without_report()
     return run(recipe, workers=workers, resume=resume, progress=progress, layout=layout)
 
 
@@ -55,6 +58,7 @@ def collect(
     workers: int | str | None = None,
     resume: bool = False,
     progress: bool = False,
+    report: bool = False,
 ) -> RunResult:
     """Collect conversations into ``dst`` through ``steps`` (if any): ``kind`` is ``logs``
     (``spec``: the fields of :class:`~ftprep.collect.LogSpec`) or ``sql``
@@ -63,6 +67,8 @@ def collect(
     data["inputs"] = [{kind: spec}]
     recipe = parse_recipe(data, file="<command line>", overrides=overrides)
     layout = RunLayout.beside(Path(dst).resolve())
+    if not report:
+        layout = layout.without_report()
     return run(recipe, workers=workers, resume=resume, progress=progress, layout=layout)
 
 
@@ -133,9 +139,11 @@ def split(
     workers: int | str | None = None,
     resume: bool = False,
     progress: bool = False,
+    report: bool = False,
 ) -> RunResult:
     """Split ``src`` into ``out_dir/{train,validation,test}.jsonl`` (names and shares from
-    ``params``), with rejects, stats and manifest in ``out_dir``."""
+    ``params``), with rejects, stats and manifest (and with ``report``, report.html) in
+    ``out_dir``."""
     folder = Path(out_dir).resolve()
     data = one_shot_recipe(
         str(Path(src).resolve()),
@@ -146,7 +154,10 @@ def split(
     )
     data["output_dir"] = str(folder)
     recipe = parse_recipe(data, file="<command line>", overrides=overrides)
-    return run(recipe, workers=workers, resume=resume, progress=progress)
+    layout = RunLayout.in_folder(recipe)
+    if not report:
+        layout = layout.without_report()
+    return run(recipe, workers=workers, resume=resume, progress=progress, layout=layout)
 
 
 def judge(

@@ -122,6 +122,10 @@ def dataset_stats(
         "composition": dict(acc.types.most_common()),
         "splits": _splits(acc),
         "sample_size": len(acc.sample),
+        "histograms": {
+            "chars": {role: _histogram(v) for role, v in acc.chars.items()},
+            "tokens_per_example": _histogram(acc.example_tokens),
+        },
     }
     if languages:
         out["languages"] = _languages([i + "\n" + o for i, o in acc.sample])
@@ -225,6 +229,18 @@ def _dist(values: list[int]) -> dict[str, float] | None:
         "max": int(a.max()),
         "total": int(a.sum()),
     }
+
+
+def _histogram(values: list[int], bins: int = 30) -> dict[str, list[float]] | None:
+    """Counts in ``bins`` equal bins from 0 to the 99th percentile, the rest in a last bin (so
+    one 26,000-character reply does not squash the plot)."""
+    if not values:
+        return None
+    a = np.asarray(values)
+    top = max(float(np.percentile(a, 99)), 1.0)
+    edges = np.linspace(0, top, bins + 1)
+    counts, _ = np.histogram(np.minimum(a, top), bins=edges)
+    return {"edges": [round(float(e), 1) for e in edges], "counts": [int(c) for c in counts]}
 
 
 def _diversity(sample: list[tuple[str, str]]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "validate": "ftprep.cli.validate:validate_command",
     "convert": "ftprep.cli.convert:convert_command",
     "stats": "ftprep.cli.stats:stats_command",
+    "report": "ftprep.cli.report:report_command",
     "collect": "ftprep.cli.collect:collect_group",
     "run": "ftprep.cli.run:run_command",
     "recipe": "ftprep.cli.run:recipe_group",

@@ -34,6 +34,7 @@ def common_run_options(options: dict[str, Any]) -> dict[str, Any]:
         "workers": options["workers"],
         "resume": options["resume"],
         "progress": progress_wanted(options["progress"]),
+        "report": bool(options["report"]),
         "fmt": options["fmt"],
         "to": options["to"],
     }

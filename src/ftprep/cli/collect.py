@@ -209,6 +209,7 @@ def _collect(kind: str, spec: dict[str, Any], dst: Path, options: dict[str, Any]
         workers=options["workers"],
         resume=options["resume"],
         progress=progress_wanted(options["progress"]),
+        report=bool(options["report"]),
     )
     echo_result(result)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ftprep.cli.runs import echo_result, progress_wanted, run_options, set_option
-from ftprep.engine import load_recipe, run
+from ftprep.engine import RunLayout, load_recipe, run
 
 
 @click.command("run")
@@ -21,17 +21,24 @@ def run_command(
     workers: str | None,
     resume: bool,
     progress: bool | None,
+    report: bool | None,
 ) -> None:
     """Run RECIPE: read its inputs, run its steps, write its outputs.
 
     Writes into the recipe's output_dir: the outputs, rejects.jsonl (each dropped record with the
-    step, reason code and measured value), stats.json and manifest.json. After an interruption,
+    step, reason code and measured value), stats.json, manifest.json and report.html (the
+    dataset's statistics and plots, the funnel, rejected samples, the checklist). After an interruption,
     --resume finishes the run with byte-identical output.
     """
     loaded = load_recipe(recipe, list(overrides))
     if out_dir is not None:
         loaded.output_dir = str(Path(out_dir).resolve())
-    result = run(loaded, workers=workers, resume=resume, progress=progress_wanted(progress))
+    layout = RunLayout.in_folder(loaded)
+    if report is False:
+        layout = layout.without_report()
+    result = run(
+        loaded, workers=workers, resume=resume, progress=progress_wanted(progress), layout=layout
+    )
     echo_result(result)
 
 

@@ -23,7 +23,7 @@ set_option = click.option(
 
 
 def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--set, --workers, --resume, --progress/--no-progress."""
+    """--set, --workers, --resume, --progress/--no-progress, --report/--no-report."""
     options = [
         set_option,
         click.option(
@@ -42,6 +42,12 @@ def run_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--progress/--no-progress",
             default=None,
             help="Progress bars on stderr (default: when stderr is a terminal).",
+        ),
+        click.option(
+            "--report/--no-report",
+            default=None,
+            help="Write report.html (the dataset's statistics, the funnel, rejected samples, "
+            "the checklist): on for `ftprep run`, off for one-shot commands by default.",
         ),
     ]
     for option in reversed(options):
@@ -100,6 +106,8 @@ def echo_result(result: RunResult) -> None:
     click.echo(f"rejects:  {result.rejects}")
     click.echo(f"stats:    {result.stats}")
     click.echo(f"manifest: {result.manifest}")
+    if result.report:
+        click.echo(f"report:   {result.report}")
 
 
 def collect_line(c: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""Where a run writes: its outputs, rejects, stats, manifest and work folder."""
+"""Where a run writes: its outputs, rejects, stats, manifest, report and work folder."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class RunLayout:
     stats: Path
     manifest: Path
     work: Path
+    report: Path | None = None
 
     @classmethod
     def in_folder(cls, recipe: Recipe) -> RunLayout:
@@ -28,7 +29,11 @@ class RunLayout:
             stats=out / "stats.json",
             manifest=out / "manifest.json",
             work=out / ".ftprep-work",
+            report=out / "report.html",
         )
+
+    def without_report(self) -> RunLayout:
+        return RunLayout(self.outputs, self.rejects, self.stats, self.manifest, self.work)
 
     @classmethod
     def beside(cls, output: Path) -> RunLayout:
@@ -40,4 +45,5 @@ class RunLayout:
             stats=output.with_name(f"{stem}.stats.json"),
             manifest=output.with_name(f"{stem}.manifest.json"),
             work=output.with_name(f".{stem}.ftprep-work"),
+            report=output.with_name(f"{stem}.report.html"),
         )

@@ -26,7 +26,14 @@ from ftprep import __version__
 from ftprep.collect.logs import CollectStats, watermark_state
 from ftprep.collect.source import Collection
 from ftprep.engine.executor import LocalExecutor, worker_count
-from ftprep.engine.files import hash_path, read_json, read_pickle, write_json, write_pickle
+from ftprep.engine.files import (
+    hash_path,
+    read_json,
+    read_pickle,
+    write_atomic,
+    write_json,
+    write_pickle,
+)
 from ftprep.engine.layout import RunLayout
 from ftprep.engine.progress import RunProgress
 from ftprep.engine.recipe import AnnotationInput, LogInput, Recipe, SqlInput
@@ -75,6 +82,8 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     #: what each collector input read and made (rows, records, rejected rows and why)
     collected: list[dict[str, Any]] = field(default_factory=list)
+    #: the run's report.html, when one was written
+    report: str | None = None
 
 
 def run(
@@ -143,6 +152,27 @@ def run(
     result.resumed_shards = skipped
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write_report(
+    path: Path, recipe: Recipe, stats: dict[str, Any], rejects: Path, first: OutputTarget
+) -> None:
+    """``report.html`` of the run (see :mod:`ftprep.report.html`)."""
+    from ftprep.report.html import render_report, sample_rejects
+    from ftprep.validate import validate
+
+    errors = None
+    if first.format.name == "openai" and first.container == "jsonl":
+        errors = validate(first.path).errors
+    page = render_report(
+        title=f"ftprep report: {Path(recipe.file).name} -> {first.path.name}",
+        run=stats,
+        dataset=stats.get("dataset"),
+        rejected=sample_rejects(rejects),
+        validation_errors=errors,
+        recipe_steps=[s.id for s in recipe.steps],
+    )
+    write_atomic(path, page.encode(), durable=True)
 
 
 def _stats_step(recipe: Recipe, steps: list[tuple[str, Step]]) -> DatasetStats | None:
@@ -332,6 +362,8 @@ def _finish(
         "outputs": outputs,
         **({"collect": result.collected} if result.collected else {}),
     }
+    if measure is None and layout.report is not None:
+        measure = DatasetStats()  # the report shows the dataset: measured with the defaults
     if measure is not None:
         first = pipeline.outputs[0]
         written = open_source(first.path, fmt=first.format.name, container=first.container)
@@ -346,6 +378,9 @@ def _finish(
         stats["warnings"] = result.warnings
     write_json(layout.stats, stats, durable=True)
     write_json(layout.manifest, _manifest(recipe, sources, outputs, result), durable=True)
+    if layout.report is not None:
+        _write_report(layout.report, recipe, stats, layout.rejects, pipeline.outputs[0])
+        result.report = str(layout.report)
     for collection, collected, _ in collections:  # only now: a failed run moves no watermark
         if collection.watermark_file is not None:
             state = watermark_state(collected, collection.watermark)
