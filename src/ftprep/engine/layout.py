@@ -16,6 +16,8 @@ class RunLayout:
     manifest: Path
     work: Path
     report: Path | None = None
+    #: the folder that gets the dataset card (README.md) and the trainers' files
+    card: Path | None = None
 
     @classmethod
     def in_folder(cls, recipe: Recipe) -> RunLayout:
@@ -30,9 +32,11 @@ class RunLayout:
             manifest=out / "manifest.json",
             work=out / ".ftprep-work",
             report=out / "report.html",
+            card=out,
         )
 
     def without_report(self) -> RunLayout:
+        """The same without the report, the card and the trainers' files."""
         return RunLayout(self.outputs, self.rejects, self.stats, self.manifest, self.work)
 
     @classmethod

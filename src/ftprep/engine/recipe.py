@@ -34,6 +34,7 @@ from ftprep.collect.logs import LogSpec
 from ftprep.collect.sql import SqlSpec
 from ftprep.engine.yamlfile import Path as DocPath
 from ftprep.engine.yamlfile import RecipeError, line_of, load_yaml, parse_scalar
+from ftprep.report.card import CardSpec
 from ftprep.steps import Step, StepParams, UnknownStepError, get_step
 
 VERSION = 1
@@ -105,6 +106,7 @@ class Recipe:
     outputs: list[OutputSpec]
     steps: list[StepSpec]
     options: Options = field(default_factory=lambda: Options.model_validate({}))
+    card: CardSpec = field(default_factory=lambda: CardSpec.model_validate({}))
     output_dir: str = "out"
     base_dir: Path = field(default_factory=Path)
     file: str = "<recipe>"
@@ -124,6 +126,7 @@ class Recipe:
             "output_dir": self.output_dir,
             "outputs": [o.model_dump(mode="json") for o in self.outputs],
             "options": self.options.model_dump(mode="json"),
+            "card": self.card.model_dump(mode="json", exclude_defaults=True),
             "steps": [
                 {"step": s.id, "name": s.name, **s.params.model_dump(mode="json")}
                 for s in self.steps
@@ -183,7 +186,7 @@ def parse_recipe(
     for override in overrides or []:
         _apply_override(data, entries, override, file)
     top = {k: v for k, v in data.items() if k not in ("version", "steps")}
-    unknown = set(top) - {"inputs", "outputs", "output_dir", "options"}
+    unknown = set(top) - {"inputs", "outputs", "output_dir", "options", "card"}
     if unknown:
         key = sorted(unknown, key=str)[0]
         raise fail(f"unknown key {key!r}", (key,), key=str(key))
@@ -191,6 +194,7 @@ def parse_recipe(
         inputs = [_as_input(i) for i in _listify(top.get("inputs"))]
         outputs = [_as_output(o) for o in _listify(top.get("outputs"))]
         options = Options.model_validate(top.get("options") or {})
+        card = CardSpec.model_validate(top.get("card") or {})
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = _section_loc(top, err["loc"])
@@ -216,6 +220,7 @@ def parse_recipe(
         outputs=outputs,
         steps=steps,
         options=options,
+        card=card,
         output_dir=str(top.get("output_dir") or "out"),
         base_dir=base_dir or Path(),
         file=file,

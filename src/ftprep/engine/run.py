@@ -159,11 +159,8 @@ def _write_report(
 ) -> None:
     """``report.html`` of the run (see :mod:`ftprep.report.html`)."""
     from ftprep.report.html import render_report, sample_rejects
-    from ftprep.validate import validate
 
-    errors = None
-    if first.format.name == "openai" and first.container == "jsonl":
-        errors = validate(first.path).errors
+    errors = (stats.get("output_validation") or {}).get("errors")
     page = render_report(
         title=f"ftprep report: {Path(recipe.file).name} -> {first.path.name}",
         run=stats,
@@ -173,6 +170,50 @@ def _write_report(
         recipe_steps=[s.id for s in recipe.steps],
     )
     write_atomic(path, page.encode(), durable=True)
+
+
+def _validation(first: OutputTarget) -> dict[str, Any] | None:
+    """What ``ftprep validate`` finds in the first output (OpenAI JSONL only), for the
+    checklist of the report and the card."""
+    if first.format.name != "openai" or first.container != "jsonl":
+        return None
+    from ftprep.validate import validate
+
+    found = validate(first.path)
+    return {"path": str(first.path), "errors": found.errors, "warnings": found.warnings}
+
+
+def _write_card(
+    folder: Path,
+    recipe: Recipe,
+    stats: dict[str, Any],
+    manifest: dict[str, Any],
+    outputs: list[OutputTarget],
+) -> None:
+    """The dataset card (README.md) and the trainers' files for the JSON outputs."""
+    from ftprep.report.card import card_name, render_card, write_trainer_files
+
+    name = card_name(recipe.card, recipe.out_dir)
+    written = [t for t in outputs if t.container in ("jsonl", "json")]
+    # the trainers get one file per split (the others hold the same records in other formats)
+    firsts: dict[str | None, OutputTarget] = {}
+    for t in written:
+        firsts.setdefault(t.split, t)
+    snippets = write_trainer_files(
+        folder, [(t.path, t.format.name, t.split) for t in firsts.values()], name
+    )
+    files = [(_relative_name(t.path, folder), t.format.name, t.split) for t in written]
+    text = render_card(
+        spec=recipe.card, name=name, run=stats, manifest=manifest, outputs=files, snippets=snippets
+    )
+    write_atomic(folder / "README.md", text.encode(), durable=True)
+
+
+def _relative_name(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
 
 
 def _stats_step(recipe: Recipe, steps: list[tuple[str, Step]]) -> DatasetStats | None:
@@ -364,6 +405,8 @@ def _finish(
     }
     if measure is None and layout.report is not None:
         measure = DatasetStats()  # the report shows the dataset: measured with the defaults
+    if layout.report is not None or layout.card is not None:
+        stats["output_validation"] = _validation(pipeline.outputs[0])
     if measure is not None:
         first = pipeline.outputs[0]
         written = open_source(first.path, fmt=first.format.name, container=first.container)
@@ -381,6 +424,9 @@ def _finish(
     if layout.report is not None:
         _write_report(layout.report, recipe, stats, layout.rejects, pipeline.outputs[0])
         result.report = str(layout.report)
+    if layout.card is not None:
+        manifest = read_json(layout.manifest)
+        _write_card(layout.card, recipe, stats, manifest, pipeline.outputs)
     for collection, collected, _ in collections:  # only now: a failed run moves no watermark
         if collection.watermark_file is not None:
             state = watermark_state(collected, collection.watermark)
