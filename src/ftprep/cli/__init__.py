@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "convert": "ftprep.cli.convert:convert_command",
     "stats": "ftprep.cli.stats:stats_command",
     "report": "ftprep.cli.report:report_command",
+    "review": "ftprep.cli.review:review_group",
     "collect": "ftprep.cli.collect:collect_group",
     "run": "ftprep.cli.run:run_command",
     "recipe": "ftprep.cli.run:recipe_group",

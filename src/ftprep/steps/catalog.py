@@ -13,6 +13,7 @@ from ftprep.steps.clean.quotes import QuoteNormalizer
 from ftprep.steps.clean.unicode import UnicodeNormalizer
 from ftprep.steps.clean.whitespace import WhitespaceNormalizer
 from ftprep.steps.dataset.balance import Balancer
+from ftprep.steps.dataset.review import ReviewRatings
 from ftprep.steps.dataset.split import Splitter
 from ftprep.steps.dataset.stats import DatasetStats
 from ftprep.steps.dedup.decontam import Decontaminator
@@ -56,6 +57,7 @@ STEP_CLASSES: tuple[type[Step], ...] = (
     Splitter,
     Balancer,
     DatasetStats,
+    ReviewRatings,
     LLMJudge,
     TeacherDistiller,
     SyntheticGenerator,
