@@ -65,6 +65,15 @@ def test_every_file_runs_through_every_step(path: Path, tmp_path: Path) -> None:
         assert "step_error" not in step["rejected"], (step["name"], step["rejected"])
     written = (tmp_path / "clean.jsonl").read_bytes().splitlines()
     assert len(written) == result.written
+    # what a person looks at: the report, the review page, the card and the trainers' files
+    report = (tmp_path / "report.html").read_text()
+    assert "Funnel" in report and "checklist" in report
+    assert stats["dataset"]["records"] == result.written
+    review = (tmp_path / "review.html").read_text()
+    assert review.count('<section class="ex"') == min(50, result.written)
+    card = (tmp_path / "README.md").read_text()
+    assert card.startswith("---\nlicense:") and "## Processing" in card
+    assert (tmp_path / "axolotl.yaml").exists() and (tmp_path / "dataset_info.json").exists()
 
 
 def test_toy_chat_drops_are_the_planted_defects(tmp_path: Path) -> None:

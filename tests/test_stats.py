@@ -119,3 +119,13 @@ def test_the_recipe_step_measures_the_output_and_must_come_last(tmp_path: Path) 
     data["steps"] = ["dataset.stats", "normalize.unicode"]
     with pytest.raises(RecipeError, match="as the last step"):
         run(parse_recipe(data, base_dir=tmp_path), workers=1)
+
+
+def test_embedding_spread_with_the_bundled_model() -> None:
+    pytest.importorskip("sentence_transformers")
+    alike = [chat("How do I reset my password?", "x") for _ in range(5)]
+    varied = [chat(q, "x") for q in ("Reset my password", "Best pizza in Rome?",
+                                     "Explain quantum tunnelling", "Cancel order 55")]  # fmt: skip
+    same = dataset_stats(alike, languages=False, embeddings=True)["embedding_spread"]
+    spread = dataset_stats(varied, languages=False, embeddings=True)["embedding_spread"]
+    assert same == pytest.approx(0, abs=1e-3) and spread > 0.3

@@ -139,6 +139,11 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
         "clean/rejects.jsonl",
         "clean/stats.json",
         "clean/manifest.json",
+        "clean/report.html",
+        "clean/review.html",
+        "clean/README.md",
+        "clean/axolotl.yaml",
+        "clean/dataset_info.json",
     ):
         assert (demo / name).exists(), name
     assert "OK: no errors" in out

@@ -209,6 +209,22 @@ def _write_card(
     write_atomic(folder / "README.md", text.encode(), durable=True)
 
 
+def _write_review_page(path: Path, first: OutputTarget, seed: int) -> None:
+    """``review.html``: 50 examples of the first output for people to rate (by category)."""
+    from ftprep.report.review import render_review_page, review_sample
+
+    written = open_source(first.path, fmt=first.format.name, container=first.container)
+    records = (r for r in iter_records(written) if isinstance(r, Record))
+    chosen = review_sample(records, 50, stratify="metadata.category", seed=seed)
+    page = render_review_page(
+        chosen,
+        title=f"Review: {first.path.name}",
+        page_id=f"{first.path.name}:{seed}:50",
+        stratify="metadata.category",
+    )
+    write_atomic(path, page.encode())
+
+
 def _relative_name(path: Path, folder: Path) -> str:
     try:
         return path.resolve().relative_to(folder.resolve()).as_posix()
@@ -427,6 +443,7 @@ def _finish(
     if layout.card is not None:
         manifest = read_json(layout.manifest)
         _write_card(layout.card, recipe, stats, manifest, pipeline.outputs)
+        _write_review_page(layout.card / "review.html", pipeline.outputs[0], recipe.options.seed)
     for collection, collected, _ in collections:  # only now: a failed run moves no watermark
         if collection.watermark_file is not None:
             state = watermark_state(collected, collection.watermark)
