@@ -29,10 +29,15 @@ def one_shot(
     **options: Any,
 ) -> RunResult:
     recipe = build_one_shot(src, dst, steps, overrides=overrides, **options)
+    return run(
+        recipe, workers=workers, resume=resume, progress=progress, layout=_beside(dst, report)
+    )
+
+
+def _beside(dst: str | os.PathLike[str], report: bool) -> RunLayout:
+    """A one-shot command's layout: everything beside ``dst``; the report only when asked."""
     layout = RunLayout.beside(Path(dst).resolve())
-    if not report:
-        layout = layout.without_report()
-    return run(recipe, workers=workers, resume=resume, progress=progress, layout=layout)
+    return layout if report else layout.without_report()
 
 
 def build_one_shot(
@@ -66,10 +71,9 @@ def collect(
     data = one_shot_recipe("", str(Path(dst).resolve()), steps or [], to=to)
     data["inputs"] = [{kind: spec}]
     recipe = parse_recipe(data, file="<command line>", overrides=overrides)
-    layout = RunLayout.beside(Path(dst).resolve())
-    if not report:
-        layout = layout.without_report()
-    return run(recipe, workers=workers, resume=resume, progress=progress, layout=layout)
+    return run(
+        recipe, workers=workers, resume=resume, progress=progress, layout=_beside(dst, report)
+    )
 
 
 def apply(

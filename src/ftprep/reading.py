@@ -118,6 +118,14 @@ def iter_records(source: Source) -> Iterator[Record | Rejected]:
         yield from parse_row(source.format, row, name)
 
 
+def records_of(source: Source) -> Iterator[Record]:
+    """The records of ``source``; rows that cannot be read are skipped (for measuring what a
+    run wrote, or sampling it: a reading run accounts for them instead)."""
+    for item in iter_records(source):
+        if isinstance(item, Record):
+            yield item
+
+
 def parse_row(fmt: Format, row: RawRow, name: str) -> list[Record | Rejected]:
     if row.error is not None:
         code = "invalid_utf8" if "UTF-8" in row.error else "invalid_json"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ftprep.errors import FtprepError
 from ftprep.formats import FORMATS, WRITABLE, ColumnMapping
 from ftprep.io import CONTAINERS
+
+if TYPE_CHECKING:
+    from ftprep.reading import Source
 
 #: exit status when the command itself could not run (bad option, unreadable file)
 EXIT_USAGE = 2
@@ -92,3 +96,18 @@ to_option = click.option(
     show_default=True,
     help="Output format.",
 )
+
+
+def open_input(src: Path, options: dict[str, Any]) -> Source:
+    """SRC opened as :func:`input_options` say (their values are taken out of ``options``)."""
+    from ftprep.reading import open_source
+
+    mapping = mapping_from(options.pop("maps"), options["fmt"])
+    return open_source(
+        src,
+        fmt=None if mapping else options.pop("fmt"),
+        container=options.pop("container"),
+        mapping=mapping,
+        dataset_info=options.pop("dataset_info"),
+        dataset=options.pop("dataset"),
+    )

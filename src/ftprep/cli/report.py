@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ftprep.cli.common import input_options, mapping_from
+from ftprep.cli.common import input_options, open_input
 
 
 @click.command("report")
@@ -30,8 +30,7 @@ def report_command(path: Path, out: Path | None, **options: Any) -> None:
     import orjson
 
     from ftprep.engine.files import write_atomic
-    from ftprep.reading import iter_records, open_source
-    from ftprep.record import Record
+    from ftprep.reading import records_of
     from ftprep.report.html import render_report, sample_rejects
     from ftprep.stats import dataset_stats, warnings_for
     from ftprep.validate import validate
@@ -53,16 +52,8 @@ def report_command(path: Path, out: Path | None, **options: Any) -> None:
             recipe_steps=steps,
         )
     else:
-        mapping = mapping_from(options.pop("maps"), options["fmt"])
-        source = open_source(
-            path,
-            fmt=None if mapping else options["fmt"],
-            container=options["container"],
-            mapping=mapping,
-            dataset_info=options.pop("dataset_info"),
-            dataset=options.pop("dataset"),
-        )
-        records = (r for r in iter_records(source) if isinstance(r, Record))
+        source = open_input(path, options)
+        records = records_of(source)
         dataset = dataset_stats(records, tokenizer=options["tokenizer"], target=options["target"])
         dataset["warnings"] = warnings_for(dataset)
         errors = validate(path).errors if source.format.name == "openai" else None

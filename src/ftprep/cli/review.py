@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ftprep.cli.common import input_options, mapping_from, to_option
+from ftprep.cli.common import input_options, open_input, to_option
 from ftprep.cli.runs import echo_result, progress_wanted, run_options
 from ftprep.formats import FORMATS
 
@@ -31,20 +31,11 @@ def sample_command(src: Path, dst: Path, n: int, stratify: str | None, seed: int
     --stratify's values. Open it in a browser, rate, flag, note, export the answers as JSON or
     CSV; bring them back with `ftprep review import`."""
     from ftprep.engine.files import write_atomic
-    from ftprep.reading import iter_records, open_source
-    from ftprep.record import Record
+    from ftprep.reading import records_of
     from ftprep.report.review import render_review_page, review_sample
 
-    mapping = mapping_from(options.pop("maps"), options["fmt"])
-    source = open_source(
-        src,
-        fmt=None if mapping else options["fmt"],
-        container=options["container"],
-        mapping=mapping,
-        dataset_info=options.pop("dataset_info"),
-        dataset=options.pop("dataset"),
-    )
-    records = (r for r in iter_records(source) if isinstance(r, Record))
+    source = open_input(src, options)
+    records = records_of(source)
     chosen = review_sample(records, n, stratify=stratify, seed=seed)
     page_id = f"{src.name}:{seed}:{n}:{stratify or ''}"
     page = render_review_page(chosen, title=title or f"Review: {src.name}", page_id=page_id,

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ftprep.cli.common import input_options, mapping_from
+from ftprep.cli.common import input_options, open_input
 
 
 @click.command("stats")
@@ -39,19 +39,11 @@ def stats_command(src: Path, as_json: bool, **options: Any) -> None:
     tools, splits; and warnings where a rule of thumb is broken."""
     import orjson
 
-    from ftprep.reading import iter_records, open_source
+    from ftprep.reading import iter_records
     from ftprep.record import Record
     from ftprep.stats import Thresholds, dataset_stats, warnings_for
 
-    mapping = mapping_from(options.pop("maps"), options["fmt"])
-    source = open_source(
-        src,
-        fmt=None if mapping else options["fmt"],
-        container=options["container"],
-        mapping=mapping,
-        dataset_info=options.pop("dataset_info"),
-        dataset=options.pop("dataset"),
-    )
+    source = open_input(src, options)
     unreadable = 0
 
     def records() -> Any:

@@ -45,8 +45,7 @@ from ftprep.formats import ColumnMapping, get_format
 from ftprep.io import open_writer
 from ftprep.io.atomic import remove_path, temp_path_beside
 from ftprep.io.writers import writer_container
-from ftprep.reading import Source, iter_records, open_source
-from ftprep.record import Record
+from ftprep.reading import Source, open_source, records_of
 from ftprep.steps import Mark, Reject, Signed, Step
 from ftprep.steps.dataset.stats import DatasetStats
 
@@ -214,8 +213,7 @@ def _write_review_page(path: Path, first: OutputTarget, seed: int) -> None:
     from ftprep.report.review import render_review_page, review_sample
 
     written = open_source(first.path, fmt=first.format.name, container=first.container)
-    records = (r for r in iter_records(written) if isinstance(r, Record))
-    chosen = review_sample(records, 50, stratify="metadata.category", seed=seed)
+    chosen = review_sample(records_of(written), 50, stratify="metadata.category", seed=seed)
     page = render_review_page(
         chosen,
         title=f"Review: {first.path.name}",
@@ -427,7 +425,7 @@ def _finish(
         first = pipeline.outputs[0]
         written = open_source(first.path, fmt=first.format.name, container=first.container)
         started = time.perf_counter()
-        dataset = measure.measure(r for r in iter_records(written) if isinstance(r, Record))
+        dataset = measure.measure(records_of(written))
         stats["dataset"] = dataset
         for step in result.steps:  # its row of the summary: the records it measured
             if step["step"] == DatasetStats.id:
