@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ftprep import __version__
 from ftprep.collect.logs import CollectStats, watermark_state
@@ -46,8 +46,12 @@ from ftprep.io import open_writer
 from ftprep.io.atomic import remove_path, temp_path_beside
 from ftprep.io.writers import writer_container
 from ftprep.reading import Source, open_source, records_of
+from ftprep.record import Record
 from ftprep.steps import Mark, Reject, Signed, Step
 from ftprep.steps.dataset.stats import DatasetStats
+
+if TYPE_CHECKING:
+    from ftprep.report.review import ReviewSampler
 
 DEPENDENCIES = (
     "orjson",
@@ -83,6 +87,10 @@ class RunResult:
     collected: list[dict[str, Any]] = field(default_factory=list)
     #: the run's report.html, when one was written
     report: str | None = None
+
+
+#: examples on the review page a recipe run writes
+REVIEW_SAMPLE = 50
 
 
 def run(
@@ -171,6 +179,17 @@ def _write_report(
     write_atomic(path, page.encode(), durable=True)
 
 
+def _background(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` started in a forked process; ``.result()`` waits for its value."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(fn, *args)
+    pool.shutdown(wait=False)  # the pool goes once the one task is done
+    return future
+
+
 def _validation(first: OutputTarget) -> dict[str, Any] | None:
     """What ``ftprep validate`` finds in the first output (OpenAI JSONL only), for the
     checklist of the report and the card."""
@@ -208,19 +227,25 @@ def _write_card(
     write_atomic(folder / "README.md", text.encode(), durable=True)
 
 
-def _write_review_page(path: Path, first: OutputTarget, seed: int) -> None:
-    """``review.html``: 50 examples of the first output for people to rate (by category)."""
-    from ftprep.report.review import render_review_page, review_sample
+def _write_review_page(path: Path, first: OutputTarget, sampler: ReviewSampler) -> None:
+    """``review.html``: examples of the first output for people to rate, by category."""
+    from ftprep.report.review import render_review_page
 
-    written = open_source(first.path, fmt=first.format.name, container=first.container)
-    chosen = review_sample(records_of(written), 50, stratify="metadata.category", seed=seed)
     page = render_review_page(
-        chosen,
+        sampler.chosen(),
         title=f"Review: {first.path.name}",
-        page_id=f"{first.path.name}:{seed}:50",
-        stratify="metadata.category",
+        page_id=f"{first.path.name}:{sampler.seed}:{sampler.n}",
+        stratify=sampler.stratify,
     )
     write_atomic(path, page.encode())
+
+
+def _fed(records: Iterator[Record], sampler: ReviewSampler | None) -> Iterator[Record]:
+    """``records``, each also given to ``sampler`` on the way."""
+    for record in records:
+        if sampler is not None:
+            sampler.add(record)
+        yield record
 
 
 def _relative_name(path: Path, folder: Path) -> str:
@@ -419,18 +444,28 @@ def _finish(
     }
     if measure is None and layout.report is not None:
         measure = DatasetStats()  # the report shows the dataset: measured with the defaults
-    if layout.report is not None or layout.card is not None:
-        stats["output_validation"] = _validation(pipeline.outputs[0])
+    checking = None
+    if layout.report is not None or layout.card is not None:  # in another process, meanwhile
+        checking = _background(_validation, pipeline.outputs[0])
+    sampler = None
+    if layout.card is not None:  # the review page's sample rides along the statistics' pass
+        from ftprep.report.review import ReviewSampler
+
+        sampler = ReviewSampler(
+            REVIEW_SAMPLE, stratify="metadata.category", seed=recipe.options.seed
+        )
     if measure is not None:
         first = pipeline.outputs[0]
         written = open_source(first.path, fmt=first.format.name, container=first.container)
         started = time.perf_counter()
-        dataset = measure.measure(records_of(written))
+        dataset = measure.measure(_fed(records_of(written), sampler))
         stats["dataset"] = dataset
         for step in result.steps:  # its row of the summary: the records it measured
             if step["step"] == DatasetStats.id:
                 step["in"] = step["kept"] = dataset["records"]
                 step["seconds"] = round(time.perf_counter() - started, 3)
+    if checking is not None:
+        stats["output_validation"] = checking.result()
         result.warnings += [f"dataset: {w}" for w in dataset["warnings"]]
         stats["warnings"] = result.warnings
     write_json(layout.stats, stats, durable=True)
@@ -441,7 +476,8 @@ def _finish(
     if layout.card is not None:
         manifest = read_json(layout.manifest)
         _write_card(layout.card, recipe, stats, manifest, pipeline.outputs)
-        _write_review_page(layout.card / "review.html", pipeline.outputs[0], recipe.options.seed)
+        assert sampler is not None
+        _write_review_page(layout.card / "review.html", pipeline.outputs[0], sampler)
     for collection, collected, _ in collections:  # only now: a failed run moves no watermark
         if collection.watermark_file is not None:
             state = watermark_state(collected, collection.watermark)

@@ -115,34 +115,52 @@ _SCRIPT = r"""
 """
 
 
-def review_sample(
-    records: Iterable[Record], n: int, *, stratify: str | None = None, seed: int = 0
-) -> list[Record]:
+class ReviewSampler:
     """``n`` records spread over the values of ``stratify`` (a dotted path such as
     ``metadata.category``; ``None``: one stratum), chosen by a seeded hash of each record's key
-    so that the sample does not depend on the file's order; returned stratum by stratum."""
-    heaps: dict[str, list[tuple[int, int, Record]]] = {}
-    counts: dict[str, int] = {}
-    for k, record in enumerate(records):
-        stratum = _stratum(record, stratify)
-        counts[stratum] = counts.get(stratum, 0) + 1
-        digest = hashlib.blake2b(f"{seed}\0{review_key(record)}".encode(), digest_size=8)
-        rank = int.from_bytes(digest.digest(), "big")
-        heap = heaps.setdefault(stratum, [])
-        item = (rank, k, record)
-        if len(heap) < n:
+    so that the sample does not depend on the file's order. Fed one record at a time
+    (:meth:`add`), so it can ride along another pass over the data; memory: ``n`` records per
+    stratum."""
+
+    def __init__(self, n: int, *, stratify: str | None = None, seed: int = 0) -> None:
+        self.n, self.stratify, self.seed = n, stratify, seed
+        self._heaps: dict[str, list[tuple[int, int, Record]]] = {}
+        self._counts: dict[str, int] = {}
+        self._seen = 0
+
+    def add(self, record: Record) -> None:
+        stratum = _stratum(record, self.stratify)
+        self._counts[stratum] = self._counts.get(stratum, 0) + 1
+        digest = hashlib.blake2b(f"{self.seed}\0{review_key(record)}".encode(), digest_size=8)
+        item = (int.from_bytes(digest.digest(), "big"), self._seen, record)
+        self._seen += 1
+        heap = self._heaps.setdefault(stratum, [])
+        if len(heap) < self.n:
             heapq.heappush(heap, item)
         elif item > heap[0]:
             heapq.heapreplace(heap, item)
-    total = sum(counts.values())
-    if not total:
-        return []
-    quotas = _quotas(counts, min(n, total))
-    out = []
-    for stratum in sorted(heaps):
-        best = sorted(heaps[stratum], reverse=True)[: quotas[stratum]]
-        out += [r for _, _, r in sorted(best, key=lambda item: item[1])]
-    return out
+
+    def chosen(self) -> list[Record]:
+        """The sample, stratum by stratum, each in the order the records came."""
+        total = sum(self._counts.values())
+        if not total:
+            return []
+        quotas = _quotas(self._counts, min(self.n, total))
+        out = []
+        for stratum in sorted(self._heaps):
+            best = sorted(self._heaps[stratum], reverse=True)[: quotas[stratum]]
+            out += [r for _, _, r in sorted(best, key=lambda item: item[1])]
+        return out
+
+
+def review_sample(
+    records: Iterable[Record], n: int, *, stratify: str | None = None, seed: int = 0
+) -> list[Record]:
+    """:class:`ReviewSampler`'s sample of ``records``."""
+    sampler = ReviewSampler(n, stratify=stratify, seed=seed)
+    for record in records:
+        sampler.add(record)
+    return sampler.chosen()
 
 
 def review_key(record: Record) -> str:
