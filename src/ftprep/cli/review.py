@@ -103,3 +103,105 @@ def import_command(src: Path, dst: Path, reviews: tuple[Path, ...], **options: A
         to=options["to"],
     )
     echo_result(result)
+
+
+@review_group.command("serve")
+@click.argument("dataset", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("review.sqlite"),
+    show_default=True,
+    help="The project's SQLite file (made on first use).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8765, show_default=True, help="Port to listen on.")
+@click.option("--per-item", type=int, help="Annotators per item (3 when the project is made).")
+@click.option("--rubric", help="Comma-separated criteria rated 1-5 (default: the GREAT ones).")
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="Agreement on accept/reject below which an item goes to a reviewer.",
+)
+@click.option("--secure-cookies", is_flag=True, help="Send cookies over HTTPS only (behind TLS).")
+def serve_command(dataset: Path, db: Path, host: str, port: int, per_item: int | None,
+                  rubric: str | None, threshold: float, secure_cookies: bool) -> None:  # fmt: skip
+    """Serve DATASET for annotation: each item goes to --per-item annotators (balanced), who
+    rate it on the rubric, accept or reject, flag, note and edit the reply; reviewers see the
+    agreement dashboard and adjudicate disagreements; admins export. Users come from
+    `ftprep review user add`."""
+    from ftprep.cli.common import comma_list
+    from ftprep.reading import open_source, records_of
+    from ftprep.reviewapp.app import create_app
+    from ftprep.reviewapp.store import Store
+
+    store = Store(db)
+    if per_item is not None:
+        store.set_setting("per_item", per_item)
+    if rubric:
+        store.set_setting("rubric", comma_list(rubric))
+    added = store.load_items(records_of(open_source(dataset)))
+    assigned = store.assign()
+    click.echo(f"{added:,} new items, {assigned:,} new assignments; serving http://{host}:{port}/")
+    try:
+        from waitress import serve
+    except ImportError:
+        from ftprep.errors import MissingExtraError
+
+        raise MissingExtraError("ftprep review serve", "review", "waitress") from None
+    serve(create_app(store, threshold=threshold, secure_cookies=secure_cookies), host=host,
+          port=port, threads=8)  # fmt: skip
+
+
+@review_group.group("user")
+def user_group() -> None:
+    """The review app's accounts."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["annotator", "reviewer", "admin"]), required=True,
+              help="annotator: rates assigned items; reviewer: dashboard and adjudication; "
+              "admin: all that, and exports.")  # fmt: skip
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("review.sqlite"),
+              show_default=True, help="The project's SQLite file.")  # fmt: skip
+@click.password_option(envvar="FTPREP_REVIEW_PASSWORD", help="The password (or the variable "
+                       "FTPREP_REVIEW_PASSWORD); at least 8 characters.")  # fmt: skip
+def user_add_command(name: str, role: str, db: Path, password: str) -> None:
+    """Add the user NAME (or change their role and password). New annotators get items when
+    the app next starts."""
+    from ftprep.reviewapp.store import Store
+
+    Store(db).add_user(name, role, password)
+    click.echo(f"{name}: {role}")
+
+
+@review_group.command("export")
+@click.argument("dst", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("review.sqlite"), show_default=True, help="The project's SQLite file.")  # fmt: skip
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="Agreement on accept/reject that accepts an item without a reviewer.",
+)
+def export_command(dst: Path, db: Path, threshold: float) -> None:
+    """Write the accepted records (edits applied, metadata.review_app) to DST as OpenAI JSONL,
+    and every answer to DST.ratings.jsonl; DST is a recipe input like any other."""
+    import orjson
+
+    from ftprep.engine.files import write_atomic
+    from ftprep.reviewapp.results import export
+    from ftprep.reviewapp.store import Store
+
+    records, ratings = export(Store(db), threshold)
+    write_atomic(dst, b"".join(orjson.dumps(r) + b"\n" for r in records))
+    ratings_file = dst.with_name(dst.name + ".ratings.jsonl")
+    write_atomic(ratings_file, b"".join(orjson.dumps(r) + b"\n" for r in ratings))
+    click.echo(
+        f"{len(records):,} accepted records: {dst}; {len(ratings):,} answers: {ratings_file}"
+    )
