@@ -193,3 +193,25 @@ def test_assignment_is_balanced(tmp_path: Path) -> None:
     assert s.assign() == 2 * 20
     loads = [len(s.queue(u["id"])) for u in s.users("annotator")]
     assert max(loads) - min(loads) <= 1 and s.assign() == 0
+
+
+def test_a_review_project_is_a_recipe_input(store: Store, tmp_path: Path) -> None:
+    ids = [u["id"] for u in store.users("annotator")]
+    items = [i["id"] for i in store.items()]
+    for user in ids:  # item 1: accepted by all, with one edit; item 2: split; item 3: rejected
+        store.save_answer(items[0], user, scores={}, decision="accept", flag=False, notes="",
+                          edit="Fixed." if user == ids[0] else None, version=0)  # fmt: skip
+        store.save_answer(items[1], user, scores={}, decision="accept" if user == ids[0] else
+                          "reject", flag=False, notes="", edit=None, version=0)  # fmt: skip
+        store.save_answer(items[2], user, scores={}, decision="reject", flag=False, notes="",
+                          edit=None, version=0)  # fmt: skip
+    data = {"version": 1, "inputs": [{"review": {"db": "review.sqlite"}}],
+            "outputs": ["train.jsonl"], "steps": ["filter.valid"]}  # fmt: skip
+    result = run(parse_recipe(data, base_dir=tmp_path), workers=1)
+    (collected,) = result.collected
+    assert collected["rows"] == len(items) and collected["records"] == 1
+    assert collected["reasons"] == {
+        "disagreement": 1, "rejected_by_reviewers": 1, "pending": len(items) - 3,
+    }  # fmt: skip
+    (kept,) = [orjson.loads(x) for x in (tmp_path / "out/train.jsonl").read_bytes().splitlines()]
+    assert kept["messages"][-1]["content"] == "Fixed." and kept["metadata"]["review_app"]["edited"]

@@ -20,6 +20,7 @@ from ftprep.io import RawRow, iter_rows
 from ftprep.io.atomic import temp_path_beside
 from ftprep.reading import Source
 from ftprep.record import Provenance, Record
+from ftprep.reviewapp.source import ReviewSourceSpec, collect_review
 
 
 class CollectedFormat(Format):
@@ -42,16 +43,20 @@ class Collection:
     """One collector input of a run: a log file or a SQL source, and the watermark it starts
     from."""
 
-    spec: LogSpec | SqlSpec | AnnotationSpec
-    path: Path | None  # the log file; None for SQL
+    spec: LogSpec | SqlSpec | AnnotationSpec | ReviewSourceSpec
+    path: Path | None  # the log file (the review app's database); None for SQL
     watermark_file: Path | None
     adjudicate_file: Path | None = None
 
     @classmethod
-    def of(cls, spec: LogSpec | SqlSpec | AnnotationSpec, base: Path) -> Collection:
+    def of(
+        cls, spec: LogSpec | SqlSpec | AnnotationSpec | ReviewSourceSpec, base: Path
+    ) -> Collection:
         def resolve(value: str) -> Path:
             return Path(value) if os.path.isabs(value) else base / value
 
+        if isinstance(spec, ReviewSourceSpec):
+            return cls(spec, resolve(spec.db), None)
         if isinstance(spec, AnnotationSpec):
             adjudicate = resolve(spec.adjudicate) if spec.adjudicate else None
             return cls(spec, resolve(spec.path), None, adjudicate)
@@ -87,7 +92,7 @@ class Collection:
     def rows(self, watermark: float | None) -> Iterable[RawRow]:
         if isinstance(self.spec, SqlSpec):
             return SqlRows(self.spec, watermark)
-        assert self.path is not None
+        assert self.path is not None and not isinstance(self.spec, ReviewSourceSpec)
         return iter_rows(self.path, container=self.spec.container)
 
     def run(self, folder: Path, index: int, resumed: bool) -> tuple[Source, CollectStats]:
@@ -109,7 +114,10 @@ class Collection:
                     files.enter_context(tmp_out.open("wb")),
                     files.enter_context(tmp_rej.open("wb")),
                 )
-                if isinstance(self.spec, AnnotationSpec):
+                if isinstance(self.spec, ReviewSourceSpec):
+                    assert self.path is not None
+                    stats = collect_review(self.path, self.spec.threshold, o, r)
+                elif isinstance(self.spec, AnnotationSpec):
                     a = files.enter_context(tmp_adj.open("wb")) if tmp_adj else None
                     stats = AnnotationCollector(self.spec, self.name).collect(
                         self.rows(None), o, r, a

@@ -35,6 +35,7 @@ from ftprep.collect.sql import SqlSpec
 from ftprep.engine.yamlfile import Path as DocPath
 from ftprep.engine.yamlfile import RecipeError, line_of, load_yaml, parse_scalar
 from ftprep.report.card import CardSpec
+from ftprep.reviewapp.source import ReviewSourceSpec
 from ftprep.steps import Step, StepParams, UnknownStepError, get_step
 
 VERSION = 1
@@ -65,6 +66,10 @@ class AnnotationInput(_Strict):
     annotations: AnnotationSpec = Field(
         description="Items resolved from an annotation export with several annotators."
     )
+
+
+class ReviewInput(_Strict):
+    review: ReviewSourceSpec = Field(description="The accepted items of a review app project.")
 
 
 class OutputSpec(_Strict):
@@ -102,7 +107,7 @@ class StepSpec:
 class Recipe:
     """A validated recipe; paths stay as written and are resolved against :attr:`base_dir`."""
 
-    inputs: list[InputSpec | LogInput | SqlInput | AnnotationInput]
+    inputs: list[InputSpec | LogInput | SqlInput | AnnotationInput | ReviewInput]
     outputs: list[OutputSpec]
     steps: list[StepSpec]
     options: Options = field(default_factory=lambda: Options.model_validate({}))
@@ -317,7 +322,9 @@ def _listify(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _as_input(value: Any) -> InputSpec | LogInput | SqlInput | AnnotationInput:
+def _as_input(value: Any) -> InputSpec | LogInput | SqlInput | AnnotationInput | ReviewInput:
+    if isinstance(value, dict) and "review" in value:
+        return ReviewInput.model_validate(value)
     if isinstance(value, dict) and "annotations" in value:
         return AnnotationInput.model_validate(value)
     if isinstance(value, dict) and "logs" in value:

@@ -36,7 +36,7 @@ from ftprep.engine.files import (
 )
 from ftprep.engine.layout import RunLayout
 from ftprep.engine.progress import RunProgress
-from ftprep.engine.recipe import AnnotationInput, LogInput, Recipe, SqlInput
+from ftprep.engine.recipe import AnnotationInput, LogInput, Recipe, ReviewInput, SqlInput
 from ftprep.engine.shards import iter_shards
 from ftprep.engine.worker import OutputTarget, Pipeline, ShardTask
 from ftprep.engine.yamlfile import RecipeError
@@ -276,6 +276,8 @@ def _open_input(recipe: Recipe, spec: Any) -> Source | Collection:
         return Collection.of(spec.sql, recipe.base_dir)
     if isinstance(spec, AnnotationInput):
         return Collection.of(spec.annotations, recipe.base_dir)
+    if isinstance(spec, ReviewInput):
+        return Collection.of(spec.review, recipe.base_dir)
     mapping = (
         ColumnMapping.from_options(
             [f"{k}={v}" for k, v in spec.map.items()], formatting=spec.format

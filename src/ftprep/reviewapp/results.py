@@ -108,38 +108,45 @@ def dashboard(store: Store, threshold: float = 0.8) -> dict[str, Any]:
     return out
 
 
+def accepted_record(
+    record: dict[str, Any], outcome: dict[str, Any], edits: list[str]
+) -> dict[str, Any]:
+    """An accepted item's record: the reply edit most of its annotators made (if any) in place
+    of the last reply, and ``metadata.review_app``."""
+    record = dict(record)
+    if edits:
+        edit, _ = Counter(edits).most_common(1)[0]
+        messages = [dict(m) for m in record.get("messages", [])]
+        last = max(
+            (i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=None
+        )
+        if last is not None:
+            messages[last]["content"] = edit
+            record["messages"] = messages
+    record["metadata"] = {
+        **record.get("metadata", {}),
+        "review_app": {
+            "decisions": outcome["decisions"],
+            "agreement": outcome["agreement"],
+            "scores": outcome["scores"],
+            "adjudicated": outcome["adjudicated"],
+            "edited": bool(edits),
+        },
+    }
+    return record
+
+
 def export(
     store: Store, threshold: float = 0.8
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The accepted records (the reply edit most of its annotators made, if any, applied) with
-    ``metadata.review_app``, and every answer as a row."""
+    """The accepted records (:func:`accepted_record`) and every answer as a row."""
     edits = store.latest_edits()
-    records = []
     items = {i["id"]: i for i in store.items()}
-    for outcome in item_outcomes(store, threshold):
-        if outcome["outcome"] != "accept":
-            continue
-        record = dict(items[outcome["id"]]["record"])
-        candidates = edits.get(outcome["id"], [])
-        if candidates:
-            edit, _ = Counter(candidates).most_common(1)[0]
-            messages = [dict(m) for m in record.get("messages", [])]
-            last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"),
-                       default=None)  # fmt: skip
-            if last is not None:
-                messages[last]["content"] = edit
-                record["messages"] = messages
-        record["metadata"] = {
-            **record.get("metadata", {}),
-            "review_app": {
-                "decisions": outcome["decisions"],
-                "agreement": outcome["agreement"],
-                "scores": outcome["scores"],
-                "adjudicated": outcome["adjudicated"],
-                "edited": bool(candidates),
-            },
-        }
-        records.append(record)
+    records = [
+        accepted_record(items[o["id"]]["record"], o, edits.get(o["id"], []))
+        for o in item_outcomes(store, threshold)
+        if o["outcome"] == "accept"
+    ]
     ratings = [
         {"key": a["key"], "annotator": a["annotator"], "decision": a["decision"],
          "scores": a["scores"], "flag": bool(a["flag"]), "notes": a["notes"]}
