@@ -96,6 +96,11 @@ def test_roles_and_assignments_are_checked_on_every_action(store: Store) -> None
     store.add_user("dan", "annotator", PASSWORD)
     store.assign()
     assert client(store, "dan").get("/item/1").status_code == 403
+    # no route reads files: traversal attempts find nothing
+    root = client(store, "root")
+    for path in ("/item/..%2F..%2Fetc%2Fpasswd", "/static/../../etc/passwd", "/../review.sqlite",
+                 "/export/..%2Freview.sqlite"):  # fmt: skip
+        assert root.get(path).status_code == 404, path
 
 
 def test_csrf_is_required_on_every_post(store: Store) -> None:
