@@ -8,9 +8,12 @@ it (``tokenizer.json`` + ``tokenizer_config.json`` with a ChatML-style Jinja ``c
 from __future__ import annotations
 
 import json
+import os
 import random
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +123,31 @@ def make_model_dir(tmp_path: Path, trained_tokenizer_json: Path) -> Callable[...
         return write_model_dir(tmp_path / name, trained_tokenizer_json, chat_template)
 
     return make
+
+
+# --- a real headless Chromium for the report, review page and review app tests -----------------
+# Debian's ``chromium`` package (``scripts/test.sh`` installs it when missing) driven by
+# Playwright with that browser, so nothing is downloaded. Without it the tests are skipped,
+# except under CI, where that is a failure. Screenshots go to ``test-artifacts/``.
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")  # not longer: Playwright's loop must not outlive the module
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: scripts/test.sh installs it (apt-get)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
