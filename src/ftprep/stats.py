@@ -363,3 +363,13 @@ def warnings_for(stats: dict[str, Any], thresholds: Thresholds | None = None) ->
             f"{stats['tokens']['limit']:,} tokens"
         )
     return out
+
+
+def share(value: float | None) -> str:
+    """A share such as a uniqueness, as people read it (``97.2%``; ``-`` when unknown)."""
+    return "-" if value is None else f"{value:.1%}"
+
+
+def ratio(value: float | None) -> str:
+    """A ratio such as distinct-n (``0.086``; ``-`` when unknown)."""
+    return "-" if value is None else f"{value:.3f}"

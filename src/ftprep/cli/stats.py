@@ -75,6 +75,8 @@ def stats_command(src: Path, as_json: bool, **options: Any) -> None:
 
 def render(stats: dict[str, Any], name: str) -> str:
     """The statistics as a few readable lines."""
+    from ftprep.stats import ratio, share
+
     lines = [
         f"{name}: {stats['records']:,} records ({stats['conversations']:,} conversations, "
         f"{stats['texts']:,} texts); {stats.get('unreadable_rows', 0):,} rows unreadable",
@@ -99,14 +101,14 @@ def render(stats: dict[str, Any], name: str) -> str:
             f"({tokens['over_limit']:,} over); {per['total']:,} in all"
         )
     lines.append(
-        f"unique examples {_share(stats['uniqueness'])}, unique inputs "
-        f"{_share(stats['input_uniqueness'])}"
+        f"unique examples {share(stats['uniqueness'])}, unique inputs "
+        f"{share(stats['input_uniqueness'])}"
     )
     div = stats["diversity"]
     lines.append(
         "distinct-1/-2: inputs "
-        f"{_num(div['inputs_distinct_1'])}/{_num(div['inputs_distinct_2'])}, outputs "
-        f"{_num(div['outputs_distinct_1'])}/{_num(div['outputs_distinct_2'])} "
+        f"{ratio(div['inputs_distinct_1'])}/{ratio(div['inputs_distinct_2'])}, outputs "
+        f"{ratio(div['outputs_distinct_1'])}/{ratio(div['outputs_distinct_2'])} "
         f"(on {stats['sample_size']:,} records)"
         + (f"; embedding spread {stats['embedding_spread']}" if "embedding_spread" in stats else "")
     )
@@ -130,11 +132,3 @@ def render(stats: dict[str, Any], name: str) -> str:
     if not stats.get("warnings"):
         lines.append("no warnings")
     return "\n".join(lines)
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"

@@ -210,6 +210,7 @@ def _write_card(
 ) -> None:
     """The dataset card (README.md) and the trainers' files for the JSON outputs."""
     from ftprep.report.card import card_name, render_card, write_trainer_files
+    from ftprep.report.trainers import relative_path
 
     name = card_name(recipe.card, recipe.out_dir)
     written = [t for t in outputs if t.container in ("jsonl", "json")]
@@ -220,7 +221,7 @@ def _write_card(
     snippets = write_trainer_files(
         folder, [(t.path, t.format.name, t.split) for t in firsts.values()], name
     )
-    files = [(_relative_name(t.path, folder), t.format.name, t.split) for t in written]
+    files = [(relative_path(t.path, folder), t.format.name, t.split) for t in written]
     text = render_card(
         spec=recipe.card, name=name, run=stats, manifest=manifest, outputs=files, snippets=snippets
     )
@@ -246,13 +247,6 @@ def _fed(records: Iterator[Record], sampler: ReviewSampler | None) -> Iterator[R
         if sampler is not None:
             sampler.add(record)
         yield record
-
-
-def _relative_name(path: Path, folder: Path) -> str:
-    try:
-        return path.resolve().relative_to(folder.resolve()).as_posix()
-    except ValueError:
-        return str(path.resolve())
 
 
 def _stats_step(recipe: Recipe, steps: list[tuple[str, Step]]) -> DatasetStats | None:
@@ -471,12 +465,12 @@ def _finish(
         result.warnings += [f"dataset: {w}" for w in dataset["warnings"]]
         stats["warnings"] = result.warnings
     write_json(layout.stats, stats, durable=True)
-    write_json(layout.manifest, _manifest(recipe, sources, outputs, result), durable=True)
+    manifest = _manifest(recipe, sources, outputs, result)
+    write_json(layout.manifest, manifest, durable=True)
     if layout.report is not None:
         _write_report(layout.report, recipe, stats, layout.rejects, pipeline.outputs[0])
         result.report = str(layout.report)
     if layout.card is not None:
-        manifest = read_json(layout.manifest)
         _write_card(layout.card, recipe, stats, manifest, pipeline.outputs)
         assert sampler is not None
         _write_review_page(layout.card / "review.html", pipeline.outputs[0], sampler)

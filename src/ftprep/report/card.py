@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from ftprep.report.checklist import checklist
+from ftprep.stats import share
 
 _SIZES = [
     (1_000, "n<1K"),
@@ -179,8 +180,8 @@ def _given(entry: dict[str, Any]) -> dict[str, Any]:
 def _statistics(d: dict[str, Any]) -> list[str]:
     rows = [
         ("examples", f"{d['records']:,}"),
-        ("unique examples", _pct(d.get("uniqueness"))),
-        ("unique inputs", _pct(d.get("input_uniqueness"))),
+        ("unique examples", share(d.get("uniqueness"))),
+        ("unique inputs", share(d.get("input_uniqueness"))),
     ]
     if d.get("turns_per_conversation"):
         rows.append(("turns per conversation (mean)", str(d["turns_per_conversation"]["mean"])))
@@ -240,10 +241,6 @@ def _short(value: object) -> str:
     )
     text = str(text)
     return text if len(text) <= 80 else text[:79] + "…"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
 
 
 def card_name(spec: CardSpec, output_dir: Path) -> str:

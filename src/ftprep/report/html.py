@@ -18,6 +18,7 @@ import orjson
 
 from ftprep.report.checklist import Item, checklist
 from ftprep.report.svg import bars, histogram
+from ftprep.stats import ratio, share
 
 #: rejected records shown per reason
 SAMPLES_PER_REASON = 3
@@ -148,15 +149,15 @@ def _dataset(d: dict[str, Any]) -> str:
     out.append("</div>")
     div = d["diversity"]
     rows = [
-        ("unique examples", _pct(d["uniqueness"])),
-        ("unique inputs", _pct(d["input_uniqueness"])),
+        ("unique examples", share(d["uniqueness"])),
+        ("unique inputs", share(d["input_uniqueness"])),
         (
             "distinct-1 / -2 of inputs",
-            f"{_num(div['inputs_distinct_1'])} / {_num(div['inputs_distinct_2'])}",
+            f"{ratio(div['inputs_distinct_1'])} / {ratio(div['inputs_distinct_2'])}",
         ),
         (
             "distinct-1 / -2 of outputs",
-            f"{_num(div['outputs_distinct_1'])} / {_num(div['outputs_distinct_2'])}",
+            f"{ratio(div['outputs_distinct_1'])} / {ratio(div['outputs_distinct_2'])}",
         ),
         ("distinct system prompts", f"{d['system_prompts']['distinct']:,}"),
         ("composition", ", ".join(f"{k} {v:,}" for k, v in d["composition"].items())),
@@ -230,11 +231,3 @@ def sample_rejects(path: Path, per_reason: int = SAMPLES_PER_REASON) -> dict[str
             if len(bucket) < per_reason:
                 bucket.append(line)
     return found
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"

@@ -23,7 +23,7 @@ def axolotl_snippet(outputs: list[tuple[Path, str, str | None]], base: Path) -> 
     train: list[dict[str, Any]] = []
     test: list[dict[str, Any]] = []
     for path, fmt, split in outputs:
-        entry = _axolotl_entry(_relative(path, base), fmt)
+        entry = _axolotl_entry(relative_path(path, base), fmt)
         if entry is None:
             continue
         (test if split in HELD_OUT else train).append(entry)
@@ -62,7 +62,7 @@ def llamafactory_entries(
     """``dataset_info.json`` entries, one per output (``name``, or ``name_<split>``)."""
     entries: dict[str, Any] = {}
     for path, fmt, split in outputs:
-        entry = _llamafactory_entry(_relative(path, base), fmt)
+        entry = _llamafactory_entry(relative_path(path, base), fmt)
         if entry is not None:
             entries[name if split in (None, "train") else f"{name}_{split}"] = entry
     return entries
@@ -103,7 +103,8 @@ def _llamafactory_entry(path: str, fmt: str) -> dict[str, Any] | None:
     return None
 
 
-def _relative(path: Path, base: Path) -> str:
+def relative_path(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` (as posix), or absolute when it lies outside."""
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
