@@ -116,6 +116,13 @@ def test_the_recipe_step_measures_the_output_and_must_come_last(tmp_path: Path) 
     stats = json.loads((tmp_path / "out/stats.json").read_text())
     assert stats["dataset"]["records"] == result.written == 10  # q0..q9 kept
     assert any(w.startswith("dataset: only 10 examples") for w in result.warnings)
+    # without the report (--no-report), the step still measures and still warns
+    from ftprep.engine import RunLayout
+
+    recipe = parse_recipe(data, base_dir=tmp_path)
+    quiet = run(recipe, workers=1, layout=RunLayout.in_folder(recipe).without_report())
+    assert any(w.startswith("dataset: only 10 examples") for w in quiet.warnings)
+    assert quiet.report is None
     data["steps"] = ["dataset.stats", "normalize.unicode"]
     with pytest.raises(RecipeError, match="as the last step"):
         run(parse_recipe(data, base_dir=tmp_path), workers=1)
