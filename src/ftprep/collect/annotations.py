@@ -29,6 +29,7 @@ from typing import Any, BinaryIO, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ftprep.collect.accounting import CollectStats, reject_line
 from ftprep.collect.agreement import (
     Level,
     cohen_kappa,
@@ -37,7 +38,7 @@ from ftprep.collect.agreement import (
     krippendorff_alpha,
     percent_agreement,
 )
-from ftprep.collect.logs import DEFAULT_ROLES, CollectStats, reject_line
+from ftprep.collect.spec import DEFAULT_ROLES
 from ftprep.io import RawRow
 
 

@@ -23,193 +23,23 @@ Grouping by session sorts the rows with :class:`~ftprep.collect.spill.SpillSorte
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ftprep.collect.accounting import CollectStats, jsonable, reject_line
+from ftprep.collect.spec import DEFAULT_ROLES, RowSpec
 from ftprep.collect.spill import SpillSorter
 from ftprep.collect.timestamps import iso, to_epoch
 from ftprep.gcpause import fewer_collections
 from ftprep.io import RawRow
 
-#: the senders every log tool writes, by role; ``roles`` adds to them
-DEFAULT_ROLES: dict[str, str] = {
-    **dict.fromkeys(("user", "human", "customer", "client", "visitor", "prompter"), "user"),
-    **dict.fromkeys(
-        ("assistant", "agent", "bot", "ai", "gpt", "model", "support", "operator", "chatbot"),
-        "assistant",
-    ),
-    "system": "system",
-    "developer": "developer",
-    **dict.fromkeys(("tool", "function"), "tool"),
-}
 _FALSE = frozenset({"", "false", "no", "n", "0", "none", "null", "ok", "success"})
 _UP = frozenset({"up", "thumbs_up", "thumbsup", "positive", "good", "like", "+1"})
 _DOWN = frozenset({"down", "thumbs_down", "thumbsdown", "negative", "bad", "dislike", "-1"})
-
-
-class RowSpec(BaseModel):
-    """What a log's fields are called and which conversations to keep (what every collector of
-    log rows shares: files, SQL tables)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    # the shape of a row
-    prompt: str | None = Field(None, description="Field of an exchange row's user text.")
-    response: str | None = Field(None, description="Field of an exchange row's reply.")
-    messages: str | None = Field(None, description="Field of a row's list of messages.")
-    sender: str = Field("sender", description="Field (of a turn row or a message): who sent it.")
-    text: str = Field("text", description="Field (of a turn row or a message): what was sent.")
-    session: str | None = Field(None, description="Field of the session (conversation) id.")
-    timestamp: str | None = Field(None, description="Field of the row's time.")
-    id: str | None = Field(None, description="Field of a row's id (exchange/conversation rows).")
-    rating: str | None = Field(None, description="Field of the rating (numbers, up/down).")
-    status: str | None = Field(None, description="Field of the resolution status.")
-    agent_type: str | None = Field(None, description="Field of the agent type (human, bot...).")
-    error: str | None = Field(None, description="Field of the error flag (or error message).")
-    system: str | None = Field(None, description="Field of a per-row system prompt.")
-    keep: list[str] = Field(
-        default_factory=list, description="Other fields copied into metadata (last non-empty)."
-    )
-    roles: dict[str, str] = Field(
-        default_factory=dict,
-        description="Sender -> role (user, assistant, system, developer, tool), added to the "
-        "usual ones (customer, human -> user; agent, bot, ai -> assistant...).",
-    )
-    # what to keep
-    since: dt.datetime | dt.date | None = Field(None, description="Rows at or after this time.")
-    until: dt.datetime | dt.date | None = Field(None, description="Rows before this time.")
-    min_rating: float | None = Field(None, description="Conversations rated at least this.")
-    statuses: list[str] | None = Field(
-        None, description="Resolution statuses kept (case-insensitive), e.g. [resolved]."
-    )
-    agent_types: list[str] | None = Field(
-        None, description="Agent types allowed (every agent turn), e.g. [human]."
-    )
-    drop_errors: bool = Field(True, description="Drop conversations with a row flagged as error.")
-    max_input_chars: int | None = Field(None, ge=1, description="Longest user turn.")
-    max_output_chars: int | None = Field(None, ge=1, description="Longest assistant turn.")
-    system_prompt: str | None = Field(None, description="A system message put first.")
-    merge_consecutive: bool = Field(
-        True, description="Join consecutive turns of one role (a user typing in several lines)."
-    )
-    watermark: str | None = Field(
-        None,
-        description="A state file (relative to the recipe): each run collects only rows newer "
-        "than the newest row of the run before, and stores the new mark when it succeeds.",
-    )
-    buffer_rows: int = Field(
-        200_000, ge=1000, description="Rows held in memory while grouping sessions."
-    )
-
-    @field_validator("roles")
-    @classmethod
-    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
-        for sender, role in value.items():
-            if role not in ("user", "assistant", "system", "developer", "tool"):
-                raise ValueError(f"sender {sender!r}: unknown role {role!r}")
-        return value
-
-    @model_validator(mode="after")
-    def _one_shape(self) -> RowSpec:
-        if (self.prompt is None) != (self.response is None):
-            raise ValueError("prompt and response go together")
-        if self.prompt is not None and self.messages is not None:
-            raise ValueError("a row is an exchange (prompt/response) or has messages, not both")
-        if self.shape == "turn" and self.session is None:
-            raise ValueError(
-                "turn rows (sender/text) need `session` to be grouped into conversations; "
-                "map `prompt`/`response` or `messages` for rows that stand alone"
-            )
-        needs_time = self.since or self.until or self.watermark
-        if needs_time and self.timestamp is None:
-            raise ValueError("since, until and watermark need the `timestamp` field")
-        return self
-
-    @property
-    def shape(self) -> str:
-        if self.prompt is not None:
-            return "exchange"
-        return "conversation" if self.messages is not None else "turn"
-
-
-class LogSpec(RowSpec):
-    """A log file: where it is, its fields, and which conversations to keep."""
-
-    path: str = Field(description="The log file (JSONL, CSV...), relative to the recipe.")
-    container: str | None = Field(None, description="jsonl, csv, tsv... (default: detected).")
-
-
-@dataclass
-class CollectStats:
-    """What a collection read and made."""
-
-    source: str
-    rows: int = 0
-    records: int = 0
-    rows_in_records: int = 0
-    rejected: Counter[str] = field(default_factory=Counter)
-    #: rows at or before the watermark: collected by an earlier run
-    collected_before: int = 0
-    #: the newest row time read (the next watermark)
-    newest: float | None = None
-    spilled_runs: int = 0
-    seconds: float = 0.0
-    #: what a collector adds (an annotation export's agreement)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "rows": self.rows,
-            "records": self.records,
-            "rows_in_records": self.rows_in_records,
-            "rejected": sum(self.rejected.values()),
-            "reasons": dict(sorted(self.rejected.items())),
-            "collected_before": self.collected_before,
-            "newest": iso(self.newest) if self.newest is not None else None,
-            "newest_epoch": self.newest,
-            "spilled_runs": self.spilled_runs,
-            "seconds": round(self.seconds, 3),
-            **self.extra,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CollectStats:
-        return cls(
-            data["source"],
-            rows=data["rows"],
-            records=data["records"],
-            rows_in_records=data["rows_in_records"],
-            rejected=Counter(data["reasons"]),
-            collected_before=data["collected_before"],
-            newest=data["newest_epoch"],
-            spilled_runs=data["spilled_runs"],
-            seconds=data["seconds"],
-            extra={k: v for k, v in data.items() if k not in _STATS_KEYS},
-        )
-
-    def check(self) -> None:
-        """Every row is somewhere: in a record, rejected, or collected before."""
-        accounted = self.rows_in_records + sum(self.rejected.values()) + self.collected_before
-        if accounted != self.rows:
-            raise AssertionError(
-                f"collect accounting: {self.rows} rows read but {accounted} accounted for"
-            )
-
-
-_STATS_KEYS = frozenset(
-    ("source", "rows", "records", "rows_in_records", "rejected", "reasons", "collected_before",
-     "newest", "newest_epoch", "spilled_runs", "seconds")
-)  # fmt: skip
 
 
 class _Problem(Exception):
@@ -519,7 +349,7 @@ class LogCollector:
         if record_id is not None:
             record = {"id": record_id, **record}
         line = {"record": record, "file": self.name, "line": first[2]}
-        self._out.write(orjson.dumps(line, default=_jsonable) + b"\n")
+        self._out.write(orjson.dumps(line, default=jsonable) + b"\n")
         self.stats.records += 1
         self.stats.rows_in_records += n
 
@@ -595,33 +425,6 @@ def _sessions(entries: Iterator[Entry]) -> Iterator[list[Entry]]:
         yield current
 
 
-def reject_line(
-    step: str, code: str, value: Any, detail: str, file: str, line: int, record: Any
-) -> bytes:
-    """One line of a run's rejects file for a row a collector turned down (the engine's shape:
-    step, code, value, detail, file, line, and the row)."""
-    entry = {
-        "step": step,
-        "code": code,
-        "value": value,
-        "detail": detail,
-        "file": file,
-        "line": line,
-        "record": record,
-    }
-    return orjson.dumps(entry, default=_jsonable) + b"\n"
-
-
-def _jsonable(value: Any) -> Any:
-    """What orjson cannot write itself, as databases return it: decimals as numbers, the rest
-    (bytes, intervals...) as text."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (bytes, memoryview)):
-        return bytes(value).decode("utf-8", errors="replace")
-    return str(value)
-
-
 def _rating(value: Any) -> float | None:
     if value is None or value == "":
         return None
@@ -659,25 +462,3 @@ def _text_or_none(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
-
-
-def read_watermark(path: Path) -> float | None:
-    """The newest row time a previous collection stored at ``path`` (None: collect all)."""
-    if not path.exists():
-        return None
-    data = orjson.loads(path.read_bytes())
-    newest = data.get("newest_epoch")
-    return float(newest) if newest is not None else None
-
-
-def watermark_state(stats: CollectStats, previous: float | None) -> dict[str, Any]:
-    """What to store after a successful collection: the newest time seen (or the old mark)."""
-    newest = stats.newest if stats.newest is not None else previous
-    if previous is not None and newest is not None:
-        newest = max(newest, previous)
-    return {
-        "source": stats.source,
-        "newest_epoch": newest,
-        "newest": iso(newest) if newest is not None else None,
-        "updated": iso(time.time()),
-    }

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ftprep.collect.accounting import CollectStats, read_watermark
 from ftprep.collect.annotations import AnnotationCollector, AnnotationSpec
-from ftprep.collect.logs import CollectStats, LogCollector, LogSpec, read_watermark
+from ftprep.collect.logs import LogCollector
+from ftprep.collect.spec import LogSpec
 from ftprep.collect.sql import SqlRows, SqlSpec
 from ftprep.engine.files import read_json, write_json
 from ftprep.formats.base import Format, require_object

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import Field, field_serializer, model_validator
 
-from ftprep.collect.logs import RowSpec
+from ftprep.collect.spec import RowSpec
 from ftprep.collect.timestamps import to_epoch
 from ftprep.errors import FtprepError, MissingExtraError
 from ftprep.io import RawRow

@@ -30,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftprep.collect.annotations import AnnotationSpec
-from ftprep.collect.logs import LogSpec
+from ftprep.collect.spec import LogSpec
 from ftprep.collect.sql import SqlSpec
 from ftprep.engine.yamlfile import Path as DocPath
 from ftprep.engine.yamlfile import RecipeError, line_of, load_yaml, parse_scalar

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ftprep import __version__
-from ftprep.collect.logs import CollectStats, watermark_state
+from ftprep.collect.accounting import CollectStats, watermark_state
 from ftprep.collect.source import Collection
 from ftprep.engine.executor import LocalExecutor, worker_count
 from ftprep.engine.files import (

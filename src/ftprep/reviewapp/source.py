@@ -11,7 +11,7 @@ from typing import BinaryIO
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from ftprep.collect.logs import CollectStats, reject_line
+from ftprep.collect.accounting import CollectStats, reject_line
 
 
 class ReviewSourceSpec(BaseModel):
