@@ -2,7 +2,8 @@
 
 The engine hands records between passes and processes as bytes: JSON lines of records with their
 provenance (:func:`dump_records`, :func:`load_records`), reject lines (:func:`reject_entry`), and
-:class:`Rendered` records (output rows, plus what steps run ahead of a decision did to them).
+:class:`Rendered` records (output rows, plus what steps run ahead of a decision did to them) and
+their :class:`Staged` form on disk.
 """
 
 from __future__ import annotations
@@ -49,6 +50,18 @@ class Rendered(NamedTuple):
     rows: tuple[bytes, ...]
     losses: tuple[dict[str, int], ...] | None
     ahead: Ahead | None = None
+
+
+class Staged(NamedTuple):
+    """A :class:`Rendered` record between the two passes of a tail render: its rows wait in
+    one file per output, of which it holds the lengths."""
+
+    file: str | None
+    line: int | None
+    canonical: bytes
+    lengths: tuple[int, ...]
+    losses: tuple[dict[str, int], ...] | None
+    ahead: Ahead | None
 
 
 def dump_records(records: list[Record]) -> bytes:

@@ -228,7 +228,7 @@ def _read_shards(recipe: Recipe, pipeline: Pipeline) -> Iterator[ShardTask]:
     """The input rows in shards of ``chunk_size``; a shard never spans two inputs."""
     shard = 0
     for index, source in enumerate(pipeline.sources):
-        for rows in iter_shards(source, recipe.options.chunk_size):
+        for rows in iter_shards(source, recipe.options.chunk_size, pipeline.input_hashes):
             yield ShardTask(0, shard, rows=rows, source=index)
             shard += 1
 
@@ -330,7 +330,7 @@ def _finish(
     }
     sampler = describe(recipe, layout, pipeline.outputs[0], stats, result, measure)
     write_json(layout.stats, stats, durable=True)
-    manifest = _manifest(recipe, sources, outputs, result)
+    manifest = _manifest(recipe, sources, outputs, result, pipeline.input_hashes)
     write_json(layout.manifest, manifest, durable=True)
     publish(recipe, layout, pipeline.outputs, stats, manifest, sampler, result)
     for collection, collected, _ in collections:  # only now: a failed run moves no watermark
@@ -445,7 +445,11 @@ def _sum_dicts(dicts: Any) -> dict[str, int]:
 
 
 def _manifest(
-    recipe: Recipe, sources: list[Source], outputs: list[dict[str, Any]], result: RunResult
+    recipe: Recipe,
+    sources: list[Source],
+    outputs: list[dict[str, Any]],
+    result: RunResult,
+    hashes: dict[str, str],
 ) -> dict[str, Any]:
     versions = {}
     for name in DEPENDENCIES:
@@ -465,7 +469,7 @@ def _manifest(
                 "path": s.origin or str(s.path),
                 "format": s.format.name,
                 "container": s.container,
-                "sha256": _input_hash(s),
+                "sha256": _input_hash(s, hashes),
             }
             for s in sources
         ],
@@ -485,10 +489,11 @@ def _manifest(
     }
 
 
-def _input_hash(source: Source) -> str | None:
-    """The input file's hash (a collected file's: the log's; a database has none)."""
+def _input_hash(source: Source, hashes: dict[str, str]) -> str | None:
+    """The input file's hash (a collected file's: the log's; a database has none); ``hashes``
+    holds those taken while the inputs were cut into shards."""
     if source.origin is None:
-        return hash_path(source.path)
+        return hashes.get(source.name) or hash_path(source.path)
     origin = Path(source.origin)
     return hash_path(origin) if origin.exists() else None
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from ftprep.engine.rows import (
     Fate,
     NoOutput,
     Rendered,
+    Staged,
     copies,
     dump,
     dump_records,
@@ -40,7 +42,7 @@ from ftprep.engine.rows import (
     reject_entry,
     unconvertible,
 )
-from ftprep.engine.shards import Lines
+from ftprep.engine.shards import LineRange
 from ftprep.formats import Format, Losses, Unconvertible
 from ftprep.gcpause import fewer_collections
 from ftprep.io import RawRow
@@ -87,6 +89,8 @@ class Pipeline:
     outputs: list[OutputTarget]
     work: Path
     on_error: str = "reject"
+    #: input name -> sha256, filled in the parent as it cuts JSON Lines inputs into shards
+    input_hashes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def split(cls, steps: list[tuple[str, Step]]) -> list[Segment]:
@@ -156,7 +160,7 @@ class ShardTask:
     segment: int
     shard: int
     #: raw rows of input ``source`` (segment 0 only)
-    rows: Lines | list[RawRow] | None = None
+    rows: LineRange | list[RawRow] | None = None
     source: int = 0
     #: index in the shard -> why the previous global step drops it, or how it marks it
     drops: dict[int, Reject | Mark] | None = None
@@ -193,7 +197,7 @@ class ShardRun:
             return load_records(p.shard_file(task.segment - 1, task.shard, "jsonl"))
         source = p.sources[task.source]
         out: list[Record] = []
-        rows = task.rows.rows() if isinstance(task.rows, Lines) else task.rows
+        rows = task.rows.load().rows() if isinstance(task.rows, LineRange) else task.rows
         for row in rows:
             for item in parse_row(source.format, row, source.name):
                 self.read += 1
@@ -327,14 +331,15 @@ class ShardRun:
             self.steps.setdefault(name, StepCount()).seconds += time.perf_counter() - started
         kept = len(records)
         if p.tail_render and task.segment == len(p.segments) - 2:
-            ahead = self._run_ahead(records)  # plain tuples pickle several times faster
-            write_pickle(
-                p.shard_file(task.segment, task.shard, "rendered"), list(map(tuple, ahead))
-            )
+            self._stage(self._run_ahead(records))
         elif last:
             rendered = self._render(records)
             kept = len(rendered)
-            self._write_outputs(rendered, outputs)
+            for k in range(len(p.outputs)):
+                data = b"".join(r.rows[k] for r in rendered)
+                outputs.append(
+                    self._write_output(k, data, rendered, [len(r.rows[k]) for r in rendered])
+                )
         else:
             write_atomic(p.shard_file(task.segment, task.shard, "jsonl"), dump_records(records))
         return self._commit(kept, outputs)
@@ -468,31 +473,50 @@ class ShardRun:
             )
         return out
 
-    def _write_outputs(self, rendered: list[Rendered], outputs: list[dict[str, Any]]) -> None:
+    def _write_output(
+        self, k: int, data: bytes, records: Sequence[Rendered | Staged], lengths: list[int]
+    ) -> dict[str, Any]:
+        """Write output ``k``'s rows of the shard (``data``, of which ``records`` each wrote
+        one row of its length in ``lengths``, empty when output ``k`` does not take it)."""
         p, task = self.pipeline, self.task
+        write_atomic(p.shard_file(task.segment, task.shard, f"out{k}"), data)
+        losses: Counter[str] = Counter()
+        for r in records:
+            if r.losses:
+                losses.update(r.losses[k])
+        rows = len(lengths) - lengths.count(0)
+        return {"rows": rows, "losses": dict(sorted(losses.items()))}
+
+    def _stage(self, rendered: list[Rendered]) -> None:
+        """Keep the rendered records until the decision: each output's rows in a file of their
+        own, the rest (plain tuples pickle several times faster) with the rows' lengths."""
+        p, task = self.pipeline, self.task
+        none = (b"",) * len(p.outputs)  # the rows of a record a step run ahead rejected
+        rows = [r.rows or none for r in rendered]
         for k in range(len(p.outputs)):
-            data = b"".join(r.rows[k] for r in rendered)
-            write_atomic(p.shard_file(task.segment, task.shard, f"out{k}"), data)
-            losses: Counter[str] = Counter()
-            for r in rendered:
-                if r.losses:
-                    losses.update(r.losses[k])
-            rows = sum(1 for r in rendered if r.rows[k])
-            outputs.append({"rows": rows, "losses": dict(sorted(losses.items()))})
+            data = b"".join([r[k] for r in rows])
+            write_atomic(p.shard_file(task.segment, task.shard, f"pre{k}"), data)
+        staged = [
+            (r.file, r.line, r.canonical, tuple(map(len, x)), r.losses, r.ahead)
+            for r, x in zip(rendered, rows, strict=True)
+        ]
+        write_pickle(p.shard_file(task.segment, task.shard, "staged"), staged)
 
     def _finish_rendered(self) -> dict[str, Any]:
         """The last segment when the previous one rendered already: apply the last global
         step's decision, count what the steps run ahead did to the records it kept, write."""
         p, task = self.pipeline, self.task
         rendered = list(
-            map(Rendered._make, read_pickle(p.shard_file(task.segment - 1, task.shard, "rendered")))
+            map(Staged._make, read_pickle(p.shard_file(task.segment - 1, task.shard, "staged")))
         )
         name, _ = self.segment.after  # type: ignore[misc]
         gate = self.steps.setdefault(name, StepCount())
         counts = [self.steps.setdefault(n, StepCount()) for n, _ in self.segment.steps]
         write = StepCount()
         drops = task.drops or {}
-        kept = []
+        kept: list[int] = []
+        dropped: list[int] = []
+        gate_rejects: list[Reject] = []
         later: list[list[bytes]] = [[] for _ in range(len(counts) + 1)]  # by step, then write
         for i, r in enumerate(rendered):
             reject = drops.get(i)
@@ -500,8 +524,8 @@ class ShardRun:
                 if not isinstance(reject, Reject):  # tail_render holds only for drops_only
                     raise TypeError(f"{name} marked a record but says it only drops")
                 gate.rejected[reject.code] += 1
-                line = r.canonical or r.rows[0]
-                self._add_reject(name, reject, r.file, r.line, orjson.loads(line))
+                dropped.append(i)
+                gate_rejects.append(reject)
                 continue
             fate = None if r.ahead is None else r.ahead.fate
             reached = len(counts) if fate is None else fate.step
@@ -512,7 +536,7 @@ class ShardRun:
                 for k, delta in r.ahead.counts:
                     counts[k].counts.update(delta)
             if fate is None:
-                kept.append(r)
+                kept.append(i)
                 continue
             if fate.failure:
                 raise StepFailure(fate.failure)
@@ -527,9 +551,34 @@ class ShardRun:
             write.kept = len(kept)
             write.seen = write.kept + sum(write.rejected.values())
             self.steps[WRITE_STEP] = write
-        outputs: list[dict[str, Any]] = []
-        self._write_outputs(kept, outputs)
+        outputs = self._write_staged(rendered, kept, dropped, gate_rejects)
         return self._commit(len(kept), outputs)
+
+    def _write_staged(
+        self, staged: list[Staged], kept: list[int], dropped: list[int], rejects: list[Reject]
+    ) -> list[dict[str, Any]]:
+        """Write the outputs from the staged rows of the ``kept`` records, and reject the
+        ``dropped`` ones (their canonical line, or else the first output's row, as the
+        record)."""
+        p, task = self.pipeline, self.task
+        name, _ = self.segment.after  # type: ignore[misc]
+        outputs = []
+        gate_lines: list[bytes] = []
+        for k in range(len(p.outputs)):
+            data = p.shard_file(task.segment - 1, task.shard, f"pre{k}").read_bytes()
+            lengths = [s.lengths[k] for s in staged]
+            ends = list(accumulate(lengths))
+            if k == 0:
+                for i, reject in zip(dropped, rejects, strict=True):
+                    s = staged[i]
+                    line = s.canonical or data[ends[i] - lengths[i] : ends[i]]
+                    gate_lines.append(entry(name, reject, s.file, s.line, orjson.loads(line)))
+            if len(kept) < len(staged):
+                data = b"".join([data[ends[i] - lengths[i] : ends[i]] for i in kept])
+            mine = [staged[i] for i in kept]
+            outputs.append(self._write_output(k, data, mine, [lengths[i] for i in kept]))
+        self.rejects[:0] = gate_lines
+        return outputs
 
 
 def _per_record(step: Step) -> Callable[[Record], Record | Reject | Expansion]:

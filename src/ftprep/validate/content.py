@@ -59,6 +59,21 @@ _MOJIBAKE = re.compile(
 )
 
 
+#: every code :func:`check_texts` reports (the content checks; tests keep the list true)
+TEXT_CODES: frozenset[str] = frozenset(
+    {
+        "short_message",
+        "long_message",
+        "refusal",
+        "ai_hedging",
+        "template_placeholder",
+        "mojibake",
+        "repetitive_content",
+        "duplicate_user_turn",
+    }
+)
+
+
 def check_texts(texts: list[tuple[int | None, Any, str]], out: Collector) -> None:
     """Check the texts of one example, given as (message index, role, text).
 

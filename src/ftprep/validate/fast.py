@@ -80,6 +80,8 @@ class Roles:
     names: tuple[str, ...]
     #: whether the role-order checks report anything for this sequence (at any severity)
     order_findings: bool
+    #: the codes they report
+    order_codes: frozenset[str]
     missing_system: bool
     missing_user: bool
     replies: tuple[int, ...]
@@ -114,6 +116,7 @@ class RolesCache:
         roles = Roles(
             names=names,
             order_findings=bool(probe.counts),
+            order_codes=frozenset(probe.counts),
             missing_system="system" not in names and "developer" not in names,
             missing_user="user" not in names,
             replies=replies,

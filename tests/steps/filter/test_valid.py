@@ -12,6 +12,9 @@ from ftprep.demo import generate_messy_chats
 from ftprep.errors import FtprepError
 from ftprep.record import Record
 from ftprep.steps.filter.valid import ValidFilter
+from ftprep.validate.codes import CODES, WARNING
+from ftprep.validate.content import TEXT_CODES, check_texts
+from ftprep.validate.findings import Collector
 
 
 def rec(*messages: dict[str, object], **top: object) -> Record:
@@ -62,21 +65,68 @@ def test_targets_and_overrides() -> None:
         ValidFilter(error=["no_such_code"])
 
 
-@pytest.mark.parametrize("target", ["openai", "axolotl"])
-def test_the_fast_path_decides_as_the_full_checks_do(tmp_path: Path, target: str) -> None:
-    """Records of plain turns that look clean skip the full checks; on messy data with every
-    planted defect, each record must get the same verdict either way."""
+CONTENT_ERRORS = [
+    "refusal",
+    "template_placeholder",
+    "mojibake",
+    "short_message",
+    "duplicate_user_turn",
+    "repetitive_content",
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [
+        ("openai", []),
+        ("axolotl", []),
+        # content checks as errors: the fast path must then run their cheap tests too
+        ("openai", CONTENT_ERRORS),
+        ("openai", ["no_system_message", "last_not_assistant"]),  # role order as errors
+    ],
+)
+def test_the_fast_path_decides_as_the_full_checks_do(
+    tmp_path: Path, target: str, error: list[str]
+) -> None:
+    """Records of plain turns that certainly have no error skip the full checks; on messy data
+    with every planted defect, each record must get the same verdict either way."""
     path = tmp_path / "messy.jsonl"
     generate_messy_chats(path, n=1500, seed=11)
-    fast = ValidFilter(target=target)
-    full = ValidFilter(target=target)
+    fast = ValidFilter(target=target, error=error)
+    full = ValidFilter(target=target, error=error)
     full._plainly_valid = lambda record: False  # type: ignore[method-assign]
-    took_fast = 0
+    took_fast = dropped = 0
     for line in path.read_bytes().splitlines():
         try:
             record = Record.from_dict(orjson.loads(line))
         except (orjson.JSONDecodeError, FtprepError):
             continue
-        assert fast.check(record) == full.check(record), line[:300]
+        verdict = fast.check(record)
+        assert verdict == full.check(record), line[:300]
         took_fast += fast._plainly_valid(record)
-    assert took_fast > 800
+        dropped += verdict is not None
+    assert took_fast > 500 and dropped > 0
+
+
+def test_text_codes_lists_every_code_the_content_checks_report(tmp_path: Path) -> None:
+    """The filter skips the content checks when none of TEXT_CODES is an error: the list must
+    hold every code check_texts can report."""
+    path = tmp_path / "messy.jsonl"
+    generate_messy_chats(path, n=1500, seed=5)
+    out = Collector(dict.fromkeys(CODES, WARNING), file="")
+    for line in path.read_bytes().splitlines():
+        try:
+            row = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        messages = row.get("messages") if isinstance(row, dict) else None
+        if isinstance(messages, list):
+            texts = [
+                (i, m.get("role"), m["content"])
+                for i, m in enumerate(messages)
+                if isinstance(m, dict) and isinstance(m.get("content"), str)
+            ]
+            check_texts(texts, out)
+    found = set(out.counts)
+    assert found <= TEXT_CODES
+    assert len(found) >= 6, found  # the messy data plants most of them

@@ -95,6 +95,9 @@ def scope_roles(scope: Scope, include_system: bool) -> frozenset[str] | None:
     return frozenset({"user", "assistant", "tool", "function", TEXT_ROLE})
 
 
+_SPACES = re.compile(b"  +")
+
+
 class Normalizer:
     """Text normalization before comparing: any of Unicode (NFKC), case folding, punctuation
     and symbols removed, whitespace collapsed; applied in that order.
@@ -126,8 +129,8 @@ class Normalizer:
             self._table, _ASCII_PUNCTUATION if self.punctuation else b""
         )
         if self.whitespace:
-            while b"  " in data:
-                data = data.replace(b"  ", b" ")
+            if b"  " in data:
+                data = _SPACES.sub(b" ", data)
             data = data.strip(b" ")
         return data
 

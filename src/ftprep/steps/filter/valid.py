@@ -9,7 +9,8 @@ from pydantic import Field, field_validator
 from ftprep.record import Record
 from ftprep.steps.base import FilterStep, Reject, StepParams
 from ftprep.validate.codes import CODES, ERROR, severities
-from ftprep.validate.fast import RolesCache, plain_texts_are_clean
+from ftprep.validate.content import TEXT_CODES
+from ftprep.validate.fast import ROLE_TYPES, RolesCache, plain_texts_are_clean
 from ftprep.validate.findings import Collector
 from ftprep.validate.structure import check_example
 
@@ -69,12 +70,18 @@ class ValidFilter(FilterStep):
         p = self.params
         overrides = {code: ERROR for code in p.error}
         overrides.update({code: "off" for code in p.ignore})
-        self._collector = _RecordErrors(severities(p.target, overrides))
+        severity = severities(p.target, overrides)
+        self._collector = _RecordErrors(severity)
         self._roles = RolesCache()
+        self._errors = frozenset(code for code, level in severity.items() if level == ERROR)
+        #: whether a content check can find an error (not with the default severities)
+        self._text_errors = bool(self._errors & TEXT_CODES)
 
     def _plainly_valid(self, record: Record) -> bool:
         """The validator's fast path: a conversation of plain string turns, nothing else, that
-        the cheap tests of :func:`plain_texts_are_clean` find certainly clean."""
+        certainly has no error: no blank turn, no role order that is an error, and, when a
+        content check can find an error, texts the cheap tests of
+        :func:`plain_texts_are_clean` find certainly clean."""
         if record.extra or record.tools is not None or record.parallel_tool_calls is not None:
             return False
         names, texts = [], []
@@ -96,7 +103,15 @@ class ValidFilter(FilterStep):
                 return False
             names.append(m.role)
             texts.append(content)
-        return plain_texts_are_clean(self._roles, names, texts)
+        if self._text_errors:
+            return plain_texts_are_clean(self._roles, names, texts)
+        try:
+            key = tuple(map(ROLE_TYPES.__getitem__, names))
+        except KeyError:  # a tool message, or a role the fast path does not take
+            return False
+        if not texts or not all(map(str.strip, texts)):
+            return False
+        return not (self._roles.get(key).order_codes & self._errors)
 
     def keep(self, record: Record) -> bool | Reject:
         if self._plainly_valid(record):
