@@ -37,6 +37,7 @@ METADATA_KEYS: tuple[str, ...] = (
 _FAST_ROLES = frozenset(ROLES)
 _MESSAGE_KEYS = frozenset({"role", "content", "tool_calls", "tool_call_id", "name", "weight"})
 _RECORD_KEYS = frozenset({"id", "messages", "tools", "parallel_tool_calls", "metadata", "text"})
+_ABSENT = object()
 
 
 @dataclass(slots=True)
@@ -162,35 +163,43 @@ class Record:
     @classmethod
     def from_dict(cls, row: dict[str, Any], source: Provenance | None = None) -> Record:
         """Read an OpenAI chat line (or a ``{"text": ...}`` line); raises :class:`FormatError`."""
-        at = where(source)
-        if not isinstance(row, dict):
+        if type(row) is not dict and not isinstance(row, dict):
             raise FormatError(
-                f"expected a JSON object, got {type(row).__name__}", code="not_an_object", **at
+                f"expected a JSON object, got {type(row).__name__}",
+                code="not_an_object",
+                **where(source),
             )
-        extra = {k: v for k, v in row.items() if k not in _RECORD_KEYS}
+        extra = (
+            {}
+            if row.keys() <= _RECORD_KEYS
+            else {k: v for k, v in row.items() if k not in _RECORD_KEYS}
+        )
         metadata = row.get("metadata") or {}
-        if not isinstance(metadata, dict):
-            raise FormatError("must be an object", field="metadata", **at)
+        if type(metadata) is not dict and not isinstance(metadata, dict):
+            raise FormatError("must be an object", field="metadata", **where(source))
         rid = row.get("id")
+        tools = row.get("tools")
         record = cls(
-            id=None if rid is None else str(rid),
-            tools=parse_tools(row.get("tools"), at),
+            id=None if rid is None else rid if type(rid) is str else str(rid),
+            tools=None if tools is None else parse_tools(tools, where(source)),
             parallel_tool_calls=row.get("parallel_tool_calls"),
             metadata=dict(metadata),
             extra=extra,
             source=source,
         )
-        if "messages" not in row:
+        messages = row.get("messages", _ABSENT)
+        if messages is _ABSENT:
             if isinstance(row.get("text"), str):
                 record.text = row["text"]
                 return record
-            raise FormatError("missing 'messages'", field="messages", **at)
+            raise FormatError("missing 'messages'", field="messages", **where(source))
         if "text" in row:
             record.extra["text"] = row["text"]
-        messages = row["messages"]
-        if not isinstance(messages, list):
+        if type(messages) is not list and not isinstance(messages, list):
             raise FormatError(
-                f"must be a list, got {type(messages).__name__}", field="messages", **at
+                f"must be a list, got {type(messages).__name__}",
+                field="messages",
+                **where(source),
             )
         record.messages = [
             Message(m["role"], m["content"])  # the common case, checked cheaply
@@ -198,7 +207,7 @@ class Record:
             and len(m) == 2
             and m.get("role") in _FAST_ROLES
             and type(m.get("content")) is str
-            else parse_message(m, i, at)
+            else parse_message(m, i, where(source))
             for i, m in enumerate(messages)
         ]
         return record

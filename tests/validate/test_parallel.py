@@ -16,7 +16,7 @@ import pytest
 
 import ftprep.io.jsonl as jsonl
 from ftprep.demo import generate_messy_chats
-from ftprep.io.jsonl import iter_line_batches, split_line_ranges
+from ftprep.io.jsonl import iter_line_batches, iter_line_blocks, split_line_ranges
 from ftprep.validate import StrictStop, ValidationReport, parallel, render_text, run, validate
 
 SYSTEM = {"role": "system", "content": "You are a helpful support agent for Acme."}
@@ -197,6 +197,30 @@ def test_ranges_read_the_same_lines_as_the_whole_file(tmp_path: Path) -> None:
     assert len(split_line_ranges(path, 13, min_bytes=1)) == 13
     assert parts == whole
     assert whole[-1][1] and not any(final for _, final in whole[:-1])
+
+
+def _block_lines(path: Path, start: int = 0, end: int | None = None) -> list[tuple[bytes, bool]]:
+    out = []
+    for block, final in iter_line_blocks(path, start, end):
+        assert final or block.endswith(b"\n")
+        lines = block.split(b"\n")
+        if not final:
+            lines.pop()  # after the block's last newline
+        out += [(line, final) for line in lines]
+    return out
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 64, 4096, 1 << 20])
+def test_line_blocks_hold_the_same_lines_as_the_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(jsonl, "CHUNK_SIZE", chunk)
+    path = write_messy(tmp_path / "m.jsonl", n=120)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes() + b'\n\n{"cut": ')  # BOM, blanks
+    whole = [(line, final) for lines, final in iter_line_batches(path) for line in lines]
+    assert _block_lines(path) == whole
+    ranges = split_line_ranges(path, 7, min_bytes=1)
+    assert [x for start, end in ranges for x in _block_lines(path, start, end)] == whole
 
 
 @pytest.mark.usefixtures("small_ranges")

@@ -53,15 +53,20 @@ class Rendered(NamedTuple):
 
 
 class Staged(NamedTuple):
-    """A :class:`Rendered` record between the two passes of a tail render: its rows wait in
-    one file per output, of which it holds the lengths."""
+    """The rendered records of a shard between the two passes of a tail render, by column
+    (a few lists pickle much faster than a tuple per record): their rows wait in one file per
+    output, of which this holds the lengths."""
 
-    file: str | None
-    line: int | None
-    canonical: bytes
-    lengths: tuple[int, ...]
-    losses: tuple[dict[str, int], ...] | None
-    ahead: Ahead | None
+    files: list[str | None]
+    lines: list[int | None]
+    #: per output, the length of each record's row (0: the output does not take it)
+    lengths: list[list[int]]
+    #: record index -> its canonical line, where it is not the first output's row
+    canonical: dict[int, bytes]
+    #: record index -> what its rows could not hold
+    losses: dict[int, tuple[dict[str, int], ...]]
+    #: record index -> what the steps run ahead did to it
+    ahead: dict[int, Ahead]
 
 
 def dump_records(records: list[Record]) -> bytes:

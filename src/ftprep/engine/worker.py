@@ -338,7 +338,9 @@ class ShardRun:
             for k in range(len(p.outputs)):
                 data = b"".join(r.rows[k] for r in rendered)
                 outputs.append(
-                    self._write_output(k, data, rendered, [len(r.rows[k]) for r in rendered])
+                    self._write_output(
+                        k, data, [r.losses for r in rendered], [len(r.rows[k]) for r in rendered]
+                    )
                 )
         else:
             write_atomic(p.shard_file(task.segment, task.shard, "jsonl"), dump_records(records))
@@ -474,111 +476,141 @@ class ShardRun:
         return out
 
     def _write_output(
-        self, k: int, data: bytes, records: Sequence[Rendered | Staged], lengths: list[int]
+        self,
+        k: int,
+        data: bytes,
+        losses: Sequence[tuple[dict[str, int], ...] | None],
+        lengths: list[int],
     ) -> dict[str, Any]:
-        """Write output ``k``'s rows of the shard (``data``, of which ``records`` each wrote
-        one row of its length in ``lengths``, empty when output ``k`` does not take it)."""
+        """Write output ``k``'s rows of the shard: ``data``, the rows back to back, of the
+        ``lengths`` (0 where output ``k`` does not take a record); ``losses``, what the records'
+        rows could not hold (None: nothing), for each output."""
         p, task = self.pipeline, self.task
         write_atomic(p.shard_file(task.segment, task.shard, f"out{k}"), data)
-        losses: Counter[str] = Counter()
-        for r in records:
-            if r.losses:
-                losses.update(r.losses[k])
+        lost: Counter[str] = Counter()
+        for x in losses:
+            if x:
+                lost.update(x[k])
         rows = len(lengths) - lengths.count(0)
-        return {"rows": rows, "losses": dict(sorted(losses.items()))}
+        return {"rows": rows, "losses": dict(sorted(lost.items()))}
 
     def _stage(self, rendered: list[Rendered]) -> None:
         """Keep the rendered records until the decision: each output's rows in a file of their
-        own, the rest (plain tuples pickle several times faster) with the rows' lengths."""
+        own, the rest by column (see :class:`Staged`)."""
         p, task = self.pipeline, self.task
         none = (b"",) * len(p.outputs)  # the rows of a record a step run ahead rejected
         rows = [r.rows or none for r in rendered]
+        lengths = []
         for k in range(len(p.outputs)):
-            data = b"".join([r[k] for r in rows])
-            write_atomic(p.shard_file(task.segment, task.shard, f"pre{k}"), data)
-        staged = [
-            (r.file, r.line, r.canonical, tuple(map(len, x)), r.losses, r.ahead)
-            for r, x in zip(rendered, rows, strict=True)
-        ]
-        write_pickle(p.shard_file(task.segment, task.shard, "staged"), staged)
+            mine = [r[k] for r in rows]
+            write_atomic(p.shard_file(task.segment, task.shard, f"pre{k}"), b"".join(mine))
+            lengths.append(list(map(len, mine)))
+        staged = Staged(
+            [r.file for r in rendered],
+            [r.line for r in rendered],
+            lengths,
+            {i: r.canonical for i, r in enumerate(rendered) if r.canonical},
+            {i: r.losses for i, r in enumerate(rendered) if r.losses},
+            {i: r.ahead for i, r in enumerate(rendered) if r.ahead is not None},
+        )
+        write_pickle(p.shard_file(task.segment, task.shard, "staged"), tuple(staged))
 
     def _finish_rendered(self) -> dict[str, Any]:
         """The last segment when the previous one rendered already: apply the last global
         step's decision, count what the steps run ahead did to the records it kept, write."""
         p, task = self.pipeline, self.task
-        rendered = list(
-            map(Staged._make, read_pickle(p.shard_file(task.segment - 1, task.shard, "staged")))
-        )
+        staged = Staged(*read_pickle(p.shard_file(task.segment - 1, task.shard, "staged")))
+        n = len(staged.files)
         name, _ = self.segment.after  # type: ignore[misc]
         gate = self.steps.setdefault(name, StepCount())
         counts = [self.steps.setdefault(n, StepCount()) for n, _ in self.segment.steps]
         write = StepCount()
         drops = task.drops or {}
-        kept: list[int] = []
-        dropped: list[int] = []
-        gate_rejects: list[Reject] = []
+        for reject in drops.values():
+            if not isinstance(reject, Reject):  # tail_render holds only for drops_only
+                raise TypeError(f"{name} marked a record but says it only drops")
+            gate.rejected[reject.code] += 1
+        #: how many records the decision kept got as far as each step (the last: all of them)
+        reached = [0] * (len(counts) + 1)
+        reached[-1] = n - len(drops)
         later: list[list[bytes]] = [[] for _ in range(len(counts) + 1)]  # by step, then write
-        for i, r in enumerate(rendered):
-            reject = drops.get(i)
-            if reject is not None:
-                if not isinstance(reject, Reject):  # tail_render holds only for drops_only
-                    raise TypeError(f"{name} marked a record but says it only drops")
-                gate.rejected[reject.code] += 1
-                dropped.append(i)
-                gate_rejects.append(reject)
+        rejected: set[int] = set()
+        for i, ahead in staged.ahead.items():
+            if i in drops:
                 continue
-            fate = None if r.ahead is None else r.ahead.fate
-            reached = len(counts) if fate is None else fate.step
-            for count in counts[:reached]:
-                count.seen += 1
-                count.kept += 1
-            if r.ahead is not None:
-                for k, delta in r.ahead.counts:
-                    counts[k].counts.update(delta)
+            for k, delta in ahead.counts:
+                counts[k].counts.update(delta)
+            fate = ahead.fate
             if fate is None:
-                kept.append(i)
                 continue
             if fate.failure:
                 raise StepFailure(fate.failure)
+            rejected.add(i)
+            reached[-1] -= 1
+            reached[fate.step] += 1
             later[fate.step].append(fate.entry)
             count = counts[fate.step] if fate.step < len(counts) else write
             count.seen += 1
             count.rejected[fate.code] += 1
+        passed = 0  # records that went through a step: those that got past it
+        for k in range(len(counts), 0, -1):
+            passed += reached[k]
+            counts[k - 1].seen += passed
+            counts[k - 1].kept += passed
+        kept = [i for i in range(n) if i not in drops and i not in rejected]
+        self.rejects += self._gate_rejects(staged, sorted(drops))
         for entries in later:  # in the order of running the steps after the decision
             self.rejects += entries
-        gate.seen, gate.kept = len(rendered), len(rendered) - sum(gate.rejected.values())
+        gate.seen, gate.kept = n, n - len(drops)
         if write.rejected:
             write.kept = len(kept)
             write.seen = write.kept + sum(write.rejected.values())
             self.steps[WRITE_STEP] = write
-        outputs = self._write_staged(rendered, kept, dropped, gate_rejects)
-        return self._commit(len(kept), outputs)
-
-    def _write_staged(
-        self, staged: list[Staged], kept: list[int], dropped: list[int], rejects: list[Reject]
-    ) -> list[dict[str, Any]]:
-        """Write the outputs from the staged rows of the ``kept`` records, and reject the
-        ``dropped`` ones (their canonical line, or else the first output's row, as the
-        record)."""
-        p, task = self.pipeline, self.task
-        name, _ = self.segment.after  # type: ignore[misc]
         outputs = []
-        gate_lines: list[bytes] = []
         for k in range(len(p.outputs)):
             data = p.shard_file(task.segment - 1, task.shard, f"pre{k}").read_bytes()
-            lengths = [s.lengths[k] for s in staged]
-            ends = list(accumulate(lengths))
-            if k == 0:
-                for i, reject in zip(dropped, rejects, strict=True):
-                    s = staged[i]
-                    line = s.canonical or data[ends[i] - lengths[i] : ends[i]]
-                    gate_lines.append(entry(name, reject, s.file, s.line, orjson.loads(line)))
-            if len(kept) < len(staged):
-                data = b"".join([data[ends[i] - lengths[i] : ends[i]] for i in kept])
-            mine = [staged[i] for i in kept]
-            outputs.append(self._write_output(k, data, mine, [lengths[i] for i in kept]))
-        self.rejects[:0] = gate_lines
-        return outputs
+            lengths = staged.lengths[k]
+            if len(kept) < n:
+                data = _keep_rows(data, lengths, kept)
+            losses = [staged.losses[i] for i in kept if i in staged.losses]
+            outputs.append(self._write_output(k, data, losses, [lengths[i] for i in kept]))
+        return self._commit(len(kept), outputs)
+
+    def _gate_rejects(self, staged: Staged, dropped: list[int]) -> list[bytes]:
+        """The rejects lines of the records the decision drops: their canonical line, or else
+        the first output's row, as the record."""
+        if not dropped:
+            return []
+        p, task = self.pipeline, self.task
+        name, _ = self.segment.after  # type: ignore[misc]
+        drops = self.task.drops or {}
+        data = p.shard_file(task.segment - 1, task.shard, "pre0").read_bytes()
+        ends = list(accumulate(staged.lengths[0]))
+        out = []
+        for i in dropped:
+            line = staged.canonical.get(i) or data[ends[i] - staged.lengths[0][i] : ends[i]]
+            reject = drops[i]
+            assert isinstance(reject, Reject)
+            out.append(entry(name, reject, staged.files[i], staged.lines[i], orjson.loads(line)))
+        return out
+
+
+def _keep_rows(data: bytes, lengths: list[int], kept: list[int]) -> bytes:
+    """The rows of ``kept`` records out of ``data``, the rows of all of them back to back:
+    copied a run of consecutive kept records at a time."""
+    ends = list(accumulate(lengths))
+    pieces = []
+    run_start = run_end = -1
+    for i in kept:
+        start = ends[i] - lengths[i]
+        if start != run_end:
+            if run_end > run_start:
+                pieces.append(data[run_start:run_end])
+            run_start = start
+        run_end = ends[i]
+    if run_end > run_start:
+        pieces.append(data[run_start:run_end])
+    return b"".join(pieces)
 
 
 def _per_record(step: Step) -> Callable[[Record], Record | Reject | Expansion]:

@@ -143,6 +143,41 @@ def _batches(file: BinaryIO, start: int, end: int | None) -> Iterator[LineBatch]
             yield [b"".join(pending)], True
 
 
+def iter_line_blocks(
+    path: str | os.PathLike[str], start: int = 0, end: int | None = None
+) -> Iterator[tuple[bytes, bool]]:
+    """Blocks of whole lines of bytes ``[start, end)`` of a file, about one chunk each: each
+    block ends with a ``\n``, except one last block holding the file's last line when that
+    has no newline (``final`` True). For readers that find the lines themselves, slicing a
+    ``memoryview`` of the block, instead of making a bytes object of every line.
+
+    ``start`` and ``end`` are as for :func:`iter_line_batches`; a byte order mark is dropped at
+    offset 0 only.
+    """
+    file = open_binary(path, buffered=False)
+    with file:
+        left = (os.fstat(file.fileno()).st_size if end is None else end) - start
+        if start:
+            file.seek(start)
+        carry = b""  # the start of a line that the last chunk cut
+        first = True
+        while left > 0 and (data := file.read(min(CHUNK_SIZE, left))):
+            left -= len(data)
+            if first and start == 0 and data.startswith(_BOM):
+                data = data[len(_BOM) :]
+            first = False
+            cut = data.rfind(b"\n") + 1
+            if not cut:  # the middle of a line longer than a chunk
+                carry += data
+                continue
+            block = b"".join((carry, memoryview(data)[:cut])) if carry else data[:cut]
+            carry = data[cut:]
+            del data
+            yield block, False
+        if carry:
+            yield carry, True
+
+
 def split_line_ranges(
     path: str | os.PathLike[str], parts: int, *, min_bytes: int = 1
 ) -> list[tuple[int, int]]:

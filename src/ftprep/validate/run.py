@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from ftprep.gcpause import fewer_collections
-from ftprep.io.jsonl import describe_line_error, iter_line_batches
+from ftprep.io.jsonl import describe_line_error, iter_line_blocks
 from ftprep.tokens import TokenCounter
 from ftprep.validate.content import check_texts, texts_are_clean
 from ftprep.validate.fast import Example, Roles, RolesCache, content_of, decoder
@@ -108,22 +108,30 @@ class Checker:
         fast = self.fast_example
         general = self._general_line
         line_no = 0
-        for lines, final in iter_line_batches(path, start, end):
+        for block, final in iter_line_blocks(path, start, end):
             if cancel is not None and cancel():
                 raise Cancelled
             self._count_fast_examples()  # once a chunk, so that fast_seen stays small
-            first = line_no + 1
-            for line_no, raw in enumerate(lines, first):
-                if b'"tool' in raw:  # tools, tool_calls, tool messages: msgspec would refuse
-                    general(line_no, raw, final)
-                    continue
-                try:
-                    example = decode(raw)
-                except Exception:  # anything msgspec does not take goes the general way
-                    general(line_no, raw, final)
-                    continue
-                if not fast(line_no, example):
-                    general(line_no, raw, final)
+            # lines as memoryview slices: msgspec decodes them without a copy of each line
+            view, find, size, pos = memoryview(block), block.find, len(block), 0
+            while pos < size:
+                stop = find(b"\n", pos)
+                if stop < 0:
+                    stop = size  # the file's last line, without a newline
+                line_no += 1
+                # tools, tool_calls, tool messages: msgspec would refuse
+                if find(b'"tool', pos, stop) >= 0:
+                    general(line_no, block[pos:stop], final)
+                else:
+                    try:
+                        example = decode(view[pos:stop])
+                    except Exception:  # anything msgspec does not take goes the general way
+                        general(line_no, block[pos:stop], final)
+                    else:
+                        if not fast(line_no, example):
+                            general(line_no, block[pos:stop], final)
+                pos = stop + 1
+            view.release()
         return line_no
 
     def _general_line(self, line: int, raw: bytes, final: bool) -> None:
@@ -143,7 +151,8 @@ class Checker:
         """Check a fast-path example; False (having done nothing) when it needs the general path."""
         messages = example.messages
         texts = list(map(content_of, messages))
-        if not texts or not all(map(str.strip, texts)):  # empty or blank: for the general path
+        if not all(texts) or any(map(str.isspace, texts)) or not texts:  # empty or blank: for
+            # the general path (isspace allocates nothing; strip would copy every text)
             return False
         key = tuple(map(type, messages))
         roles = self.known_roles.get(key) or self.roles.learn(key)
