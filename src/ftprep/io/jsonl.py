@@ -145,11 +145,13 @@ def _batches(file: BinaryIO, start: int, end: int | None) -> Iterator[LineBatch]
 
 def iter_line_blocks(
     path: str | os.PathLike[str], start: int = 0, end: int | None = None
-) -> Iterator[tuple[bytes, bool]]:
-    """Blocks of whole lines of bytes ``[start, end)`` of a file, about one chunk each: each
-    block ends with a ``\n``, except one last block holding the file's last line when that
-    has no newline (``final`` True). For readers that find the lines themselves, slicing a
-    ``memoryview`` of the block, instead of making a bytes object of every line.
+) -> Iterator[tuple[bytes, int, int, bool]]:
+    """Whole lines of bytes ``[start, end)`` of a file, as ``(data, begin, stop, final)``: the
+    lines are ``data[begin:stop]``, which ends with a ``\n`` except in one last block holding
+    the file's last line when that has no newline (``final`` True). Each read chunk is handed
+    on as it is, no copy made: a line that two chunks share comes alone, in a block of its
+    own. For readers that find the lines themselves, slicing a ``memoryview`` of the data
+    instead of making a bytes object of every line.
 
     ``start`` and ``end`` are as for :func:`iter_line_batches`; a byte order mark is dropped at
     offset 0 only.
@@ -159,23 +161,30 @@ def iter_line_blocks(
         left = (os.fstat(file.fileno()).st_size if end is None else end) - start
         if start:
             file.seek(start)
-        carry = b""  # the start of a line that the last chunk cut
-        first = True
+        carry: list[bytes] = []  # the pieces of a line that the chunks read so far cut
+        begin = 0
         while left > 0 and (data := file.read(min(CHUNK_SIZE, left))):
+            begin = len(_BOM) if start == 0 and data.startswith(_BOM) else 0
+            start = -1  # no byte order mark after the first chunk
             left -= len(data)
-            if first and start == 0 and data.startswith(_BOM):
-                data = data[len(_BOM) :]
-            first = False
-            cut = data.rfind(b"\n") + 1
-            if not cut:  # the middle of a line longer than a chunk
-                carry += data
+            first = data.find(b"\n", begin) + 1
+            if not first:  # the middle of a line longer than a chunk
+                carry.append(data[begin:])
                 continue
-            block = b"".join((carry, memoryview(data)[:cut])) if carry else data[:cut]
-            carry = data[cut:]
-            del data
-            yield block, False
+            if carry:
+                carry.append(data[begin:first])
+                line = b"".join(carry)
+                yield line, 0, len(line), False
+                carry.clear()
+                begin = first
+            stop = data.rfind(b"\n") + 1
+            if stop > begin:
+                yield data, begin, stop, False
+            if stop < len(data):
+                carry.append(data[stop:])
         if carry:
-            yield carry, True
+            last = b"".join(carry)
+            yield last, 0, len(last), True
 
 
 def split_line_ranges(

@@ -108,14 +108,14 @@ class Checker:
         fast = self.fast_example
         general = self._general_line
         line_no = 0
-        for block, final in iter_line_blocks(path, start, end):
+        for block, pos, size, final in iter_line_blocks(path, start, end):
             if cancel is not None and cancel():
                 raise Cancelled
             self._count_fast_examples()  # once a chunk, so that fast_seen stays small
             # lines as memoryview slices: msgspec decodes them without a copy of each line
-            view, find, size, pos = memoryview(block), block.find, len(block), 0
+            view, find = memoryview(block), block.find
             while pos < size:
-                stop = find(b"\n", pos)
+                stop = find(b"\n", pos, size)
                 if stop < 0:
                     stop = size  # the file's last line, without a newline
                 line_no += 1
