@@ -34,6 +34,22 @@ def iter_texts(record: Record, roles: Collection[str] | None = None) -> Iterator
                     yield message.role, part[key]
 
 
+def all_texts(record: Record) -> list[str]:
+    """The texts of :func:`iter_texts` (every role), as a list: a plain loop for the common
+    record of string contents, cheaper than the generator."""
+    if record.text is None or record.messages:
+        out = []
+        for message in record.messages:
+            content = message.content
+            if type(content) is str:
+                out.append(content)
+            elif content is not None:  # text parts: the general way
+                break
+        else:
+            return out
+    return [text for _, text in iter_texts(record)]
+
+
 def map_texts(
     record: Record, fn: Callable[[str], str], roles: Collection[str] | None = None
 ) -> int:

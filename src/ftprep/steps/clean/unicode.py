@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ftprep.record import Record
 from ftprep.steps.base import StepParams, TransformStep
-from ftprep.steps.text import iter_texts, map_texts
+from ftprep.steps.text import all_texts, map_texts
 
 #: C0 controls but \t \n \r (line endings are normalize.whitespace's), DEL
 _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -75,7 +75,7 @@ class UnicodeNormalizer(TransformStep):
             self._hint = _mojibake_hint(UTF8_CLUES)
 
     def transform(self, record: Record) -> Record:
-        joined = "".join([text for _, text in iter_texts(record)])
+        joined = "".join(all_texts(record))
         if not joined.isascii() or (self.params.control_chars and _ascii_controls(joined)):
             map_texts(record, self._clean)
         return record

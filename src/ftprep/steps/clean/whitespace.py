@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ftprep.record import Record
 from ftprep.steps.base import StepParams, TransformStep
-from ftprep.steps.text import iter_texts, map_texts
+from ftprep.steps.text import all_texts, map_texts
 
 # a fence opens a line (any indentation: LLM answers indent fences inside list items)
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
@@ -128,7 +128,7 @@ class WhitespaceNormalizer(TransformStep):
         self._odd = _ODD_SPACE if p.unicode_spaces else None
 
     def transform(self, record: Record) -> Record:
-        joined = "\0".join([text for _, text in iter_texts(record)])
+        joined = "\0".join(all_texts(record))
         if self._edges(joined) or _EDGE.search(joined) or self._dirty(joined):
             map_texts(record, self._clean)
         return record
