@@ -237,6 +237,15 @@ class ShardRun:
         count = self.steps.setdefault(name, StepCount())
         started = time.perf_counter()
         step.ensure_setup()
+        if isinstance(step, FilterStep):  # the common case, in one loop
+            survivors = self._filter(name, step, records, count)
+            count.seen += len(records)
+            count.kept += len(survivors)
+            count.seconds += time.perf_counter() - started
+            stats = step.take_stats()
+            count.counts.update(stats.counts)
+            count.note(stats.warnings)
+            return survivors
         if isinstance(step, LLMStep):
             outcomes: list[Any] = step.run_batch(records)
         else:
@@ -265,6 +274,25 @@ class ShardRun:
         stats = step.take_stats()
         count.counts.update(stats.counts)
         count.note(stats.warnings)
+        return kept
+
+    def _filter(
+        self, name: str, step: FilterStep, records: list[Record], count: StepCount
+    ) -> list[Record]:
+        """The records ``step`` keeps; the others rejected (see :meth:`FilterStep.check`)."""
+        keep, code = step.keep, step.code
+        kept: list[Record] = []
+        for record in records:
+            try:
+                verdict = keep(record)
+            except Exception as exc:
+                verdict = self._crash(name, record, exc)
+            if verdict is True:
+                kept.append(record)
+            elif isinstance(verdict, Reject):
+                self._reject(name, verdict, record, count)
+            else:
+                self._reject(name, Reject(code), record, count)
         return kept
 
     def _expanded(
