@@ -23,10 +23,14 @@ TOP_LEVEL_KEYS = frozenset(
 )
 
 
-def check_example(row: Any, out: Collector, facts: dict[str, Any]) -> list[dict[str, Any]] | None:
+def check_example(
+    row: Any, out: Collector, facts: dict[str, Any], *, content: bool = True
+) -> list[dict[str, Any]] | None:
     """Check one example; return its messages when they are usable for token counting.
 
     ``facts`` receives what the file-level statistics need (the system prompt, which roles occur).
+    ``content=False`` leaves out the content checks (:data:`~ftprep.validate.content.TEXT_CODES`),
+    for a caller none of whose codes matter to.
     """
     if not isinstance(row, dict):
         out.add("not_an_object", detail=f"got a JSON {type(row).__name__}")
@@ -37,7 +41,7 @@ def check_example(row: Any, out: Collector, facts: dict[str, Any]) -> list[dict[
         text = row["text"]
         if not text or text.isspace():
             out.add("empty_content", field="text")
-        else:
+        elif content:
             check_text(text, None, None, out)
         return None
     if messages is None:
@@ -56,7 +60,7 @@ def check_example(row: Any, out: Collector, facts: dict[str, Any]) -> list[dict[
     if not row.keys() <= TOP_LEVEL_KEYS:
         for key in row.keys() - TOP_LEVEL_KEYS:
             out.add("unrecognized_top_level_key", field=key, detail=f"unrecognized key {key!r}")
-    _check_messages(messages, out, facts)
+    _check_messages(messages, out, facts, content)
     if "tools" in row or facts["calls"]:
         check_tools(row, messages, out)
     return messages
@@ -68,7 +72,9 @@ _PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
 _FAST_KEYS = frozenset({"role", "content"})
 
 
-def _check_messages(messages: list[Any], out: Collector, facts: dict[str, Any]) -> None:
+def _check_messages(
+    messages: list[Any], out: Collector, facts: dict[str, Any], check_content: bool = True
+) -> None:
     roles: list[str] = []
     texts: list[tuple[int | None, Any, str]] = []
     for i, message in enumerate(messages):
@@ -80,7 +86,7 @@ def _check_messages(messages: list[Any], out: Collector, facts: dict[str, Any]) 
                 texts.append((i, role, content))
                 continue
         roles.append(_check_message(message, i, out, texts, facts))
-    if texts:
+    if texts and check_content:
         check_texts(texts, out)
     for _, role, text in texts:
         if role == "system":

@@ -73,6 +73,8 @@ class ValidFilter(FilterStep):
         severity = severities(p.target, overrides)
         self._collector = _RecordErrors(severity)
         self._roles = RolesCache()
+        #: role sequence -> whether the fast path takes it and its order has no error
+        self._orderly: dict[tuple[str, ...], bool] = {}
         self._errors = frozenset(code for code, level in severity.items() if level == ERROR)
         #: whether a content check can find an error (not with the default severities)
         self._text_errors = bool(self._errors & TEXT_CODES)
@@ -105,13 +107,25 @@ class ValidFilter(FilterStep):
             texts.append(content)
         if self._text_errors:
             return plain_texts_are_clean(self._roles, names, texts)
+        if not texts or not all(texts) or any(map(str.isspace, texts)):
+            return False
+        key = tuple(names)
+        orderly = self._orderly.get(key)
+        return self._learn_order(key) if orderly is None else orderly
+
+    def _learn_order(self, names: tuple[str, ...]) -> bool:
+        """Whether the role sequence ``names`` is taken by the fast path and its order has no
+        error (remembered; the memory is cleared when full)."""
         try:
             key = tuple(map(ROLE_TYPES.__getitem__, names))
         except KeyError:  # a tool message, or a role the fast path does not take
-            return False
-        if not texts or not all(map(str.strip, texts)):
-            return False
-        return not (self._roles.get(key).order_codes & self._errors)
+            orderly = False
+        else:
+            orderly = not (self._roles.get(key).order_codes & self._errors)
+        if len(self._orderly) >= 4096:
+            self._orderly.clear()
+        self._orderly[names] = orderly
+        return orderly
 
     def keep(self, record: Record) -> bool | Reject:
         if self._plainly_valid(record):
@@ -119,7 +133,7 @@ class ValidFilter(FilterStep):
         out = self._collector
         out.found.clear()
         facts: dict[str, Any] = {"calls": False}
-        check_example(record.to_dict(), out, facts)
+        check_example(record.to_dict(), out, facts, content=self._text_errors)
         if not out.found:
             return True
         code, index, field, detail = out.found[0]
