@@ -90,6 +90,11 @@ class Message:
         return content_text(self.content)
 
     def to_dict(self) -> dict[str, Any]:
+        if (
+            self.tool_calls is self.tool_call_id is self.name is self.weight is None
+            and not self.extra
+        ):
+            return {"role": self.role, "content": self.content}  # the common turn
         out: dict[str, Any] = {"role": self.role}
         if self.content is not None or not self.tool_calls:
             out["content"] = self.content

@@ -65,8 +65,8 @@ class Staged(NamedTuple):
     canonical: dict[int, bytes]
     #: record index -> what its rows could not hold
     losses: dict[int, tuple[dict[str, int], ...]]
-    #: record index -> what the steps run ahead did to it
-    ahead: dict[int, Ahead]
+    #: record index -> what the steps run ahead did to it (an :class:`Ahead` as plain tuples)
+    ahead: dict[int, Any]
 
 
 def dump_records(records: list[Record]) -> bytes:

@@ -539,7 +539,7 @@ class ShardRun:
             lengths,
             {i: r.canonical for i, r in enumerate(rendered) if r.canonical},
             {i: r.losses for i, r in enumerate(rendered) if r.losses},
-            {i: r.ahead for i, r in enumerate(rendered) if r.ahead is not None},
+            {i: _plain(r.ahead) for i, r in enumerate(rendered) if r.ahead is not None},
         )
         write_pickle(p.shard_file(task.segment, task.shard, "staged"), tuple(staged))
 
@@ -563,9 +563,10 @@ class ShardRun:
         reached[-1] = n - len(drops)
         later: list[list[bytes]] = [[] for _ in range(len(counts) + 1)]  # by step, then write
         rejected: set[int] = set()
-        for i, ahead in staged.ahead.items():
+        for i, plain in staged.ahead.items():
             if i in drops:
                 continue
+            ahead = _unplain(plain)
             for k, delta in ahead.counts:
                 counts[k].counts.update(delta)
             fate = ahead.fate
@@ -621,6 +622,16 @@ class ShardRun:
             assert isinstance(reject, Reject)
             out.append(entry(name, reject, staged.files[i], staged.lines[i], orjson.loads(line)))
         return out
+
+
+def _plain(ahead: Ahead) -> Any:
+    """``ahead`` as plain tuples, which pickle several times faster than named tuples."""
+    return (None if ahead.fate is None else tuple(ahead.fate), ahead.counts)
+
+
+def _unplain(plain: Any) -> Ahead:
+    fate, counts = plain
+    return Ahead(None if fate is None else Fate(*fate), counts)
 
 
 def _keep_rows(data: bytes, lengths: list[int], kept: list[int]) -> bytes:

@@ -95,15 +95,20 @@ class PiiRedactor(TransformStep):
 
     def transform(self, record: Record) -> Record | Reject:
         found: Counter[str] = Counter()
-        key = record.id or (str(record.source) if record.source else "")
         detect, anonymizer = self._detector.detect, self._anonymizer
+        key: str | None = None  # the conversation's, made only when a text holds PII
 
         def rewrite(text: str) -> str:
+            nonlocal key
             spans = detect(text)
             if not spans:
                 return text
             found.update(s.type for s in spans)
-            return text if anonymizer is None else anonymizer.apply(text, spans, key)
+            if anonymizer is None:
+                return text
+            if key is None:
+                key = record.id or (str(record.source) if record.source else "")
+            return anonymizer.apply(text, spans, key)
 
         map_texts(record, rewrite, self.params.roles)
         if self.params.tool_arguments:
