@@ -238,14 +238,22 @@ class ShardRun:
         started = time.perf_counter()
         step.ensure_setup()
         if isinstance(step, FilterStep):  # the common case, in one loop
-            survivors = self._filter(name, step, records, count)
-            count.seen += len(records)
-            count.kept += len(survivors)
-            count.seconds += time.perf_counter() - started
-            stats = step.take_stats()
-            count.counts.update(stats.counts)
-            count.note(stats.warnings)
-            return survivors
+            kept = self._filter(name, step, records, count)
+        else:
+            kept = self._transform(name, step, records, count)
+        count.seen += len(records)
+        count.kept += len(kept)
+        count.seconds += time.perf_counter() - started
+        stats = step.take_stats()
+        count.counts.update(stats.counts)
+        count.note(stats.warnings)
+        return kept
+
+    def _transform(
+        self, name: str, step: Step, records: list[Record], count: StepCount
+    ) -> list[Record]:
+        """The records a transform, LLM or expanding step makes of ``records``; the rejects
+        written down."""
         if isinstance(step, LLMStep):
             outcomes: list[Any] = step.run_batch(records)
         else:
@@ -268,12 +276,6 @@ class ShardRun:
             else:
                 kept.append(outcome)
         self.added += count.added - added
-        count.seen += len(records)
-        count.kept += len(kept)
-        count.seconds += time.perf_counter() - started
-        stats = step.take_stats()
-        count.counts.update(stats.counts)
-        count.note(stats.warnings)
         return kept
 
     def _filter(
