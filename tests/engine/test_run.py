@@ -184,7 +184,7 @@ def _run_both_ways(
     tmp_path: Path, data: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> dict[bool, tuple[object, ...]]:
     """Run ``data`` with the steps after dedup run ahead of its decision, and after it."""
-    from ftprep.engine.worker import Pipeline
+    from ftprep.engine.plan import Pipeline
     from ftprep.steps.dedup.exact import ExactDeduplicator
 
     seen = {}

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from ftprep.engine.worker import Pipeline, ShardTask, init_worker, run_shard
+from ftprep.engine.plan import Pipeline, ShardTask
+from ftprep.engine.worker import init_worker, run_shard
 
 
 def worker_count(requested: int | str | None) -> int:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ftprep.engine.files import write_atomic
 from ftprep.engine.layout import RunLayout
+from ftprep.engine.plan import OutputTarget
 from ftprep.engine.recipe import Recipe
-from ftprep.engine.worker import OutputTarget
 from ftprep.engine.yamlfile import RecipeError
 from ftprep.reading import open_source, records_of
 from ftprep.record import Record

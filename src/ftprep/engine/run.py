@@ -34,11 +34,11 @@ from ftprep.engine.files import (
     write_pickle,
 )
 from ftprep.engine.layout import RunLayout
+from ftprep.engine.plan import OutputTarget, Pipeline, ShardTask
 from ftprep.engine.progress import RunProgress
 from ftprep.engine.publish import describe, publish, stats_step
 from ftprep.engine.recipe import AnnotationInput, LogInput, Recipe, ReviewInput, SqlInput
 from ftprep.engine.shards import iter_shards
-from ftprep.engine.worker import OutputTarget, Pipeline, ShardTask
 from ftprep.engine.yamlfile import RecipeError
 from ftprep.errors import FtprepError
 from ftprep.formats import ColumnMapping, get_format
