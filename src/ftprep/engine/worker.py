@@ -480,7 +480,13 @@ class ShardRun:
             counts[k - 1].seen += passed
             counts[k - 1].kept += passed
         kept = [i for i in range(n) if i not in drops and i not in rejected]
-        self.rejects += self._gate_rejects(staged, sorted(drops))
+        # each output's staged rows, read once, and where each record's row ends there
+        pre = [
+            p.shard_file(task.segment - 1, task.shard, f"pre{k}").read_bytes()
+            for k in range(len(p.outputs))
+        ]
+        ends = [list(accumulate(lengths)) for lengths in staged.lengths]
+        self.rejects += self._gate_rejects(staged, sorted(drops), pre[0], ends[0])
         for entries in later:  # in the order of running the steps after the decision
             self.rejects += entries
         gate.seen, gate.kept = n, n - len(drops)
@@ -489,28 +495,26 @@ class ShardRun:
             write.seen = write.kept + sum(write.rejected.values())
             self.steps[WRITE_STEP] = write
         outputs = []
-        for k in range(len(p.outputs)):
-            data = p.shard_file(task.segment - 1, task.shard, f"pre{k}").read_bytes()
+        losses = [staged.losses[i] for i in kept if i in staged.losses]
+        for k, data in enumerate(pre):
             lengths = staged.lengths[k]
             if len(kept) < n:
-                data = _keep_rows(data, lengths, kept)
-            losses = [staged.losses[i] for i in kept if i in staged.losses]
+                data = _keep_rows(data, lengths, ends[k], kept)
             outputs.append(self._write_output(k, data, losses, [lengths[i] for i in kept]))
         return self._commit(len(kept), outputs)
 
-    def _gate_rejects(self, staged: Staged, dropped: list[int]) -> list[bytes]:
+    def _gate_rejects(
+        self, staged: Staged, dropped: list[int], rows: bytes, ends: list[int]
+    ) -> list[bytes]:
         """The rejects lines of the records the decision drops: their canonical line, or else
-        the first output's row, as the record."""
-        if not dropped:
-            return []
-        p, task = self.pipeline, self.task
+        the first output's row (out of its staged ``rows``, which end at ``ends``), as the
+        record."""
         name, _ = self.segment.after  # type: ignore[misc]
         drops = self.task.drops or {}
-        data = p.shard_file(task.segment - 1, task.shard, "pre0").read_bytes()
-        ends = list(accumulate(staged.lengths[0]))
+        lengths = staged.lengths[0]
         out = []
         for i in dropped:
-            line = staged.canonical.get(i) or data[ends[i] - staged.lengths[0][i] : ends[i]]
+            line = staged.canonical.get(i) or rows[ends[i] - lengths[i] : ends[i]]
             reject = drops[i]
             assert isinstance(reject, Reject)
             out.append(entry(name, reject, staged.files[i], staged.lines[i], orjson.loads(line)))
@@ -527,10 +531,9 @@ def _unplain(plain: Any) -> Ahead:
     return Ahead(None if fate is None else Fate(*fate), counts)
 
 
-def _keep_rows(data: bytes, lengths: list[int], kept: list[int]) -> bytes:
-    """The rows of ``kept`` records out of ``data``, the rows of all of them back to back:
-    copied a run of consecutive kept records at a time."""
-    ends = list(accumulate(lengths))
+def _keep_rows(data: bytes, lengths: list[int], ends: list[int], kept: list[int]) -> bytes:
+    """The rows of ``kept`` records out of ``data``, the rows of all of them back to back (of
+    ``lengths``, ending at ``ends``): copied a run of consecutive kept records at a time."""
     pieces = []
     run_start = run_end = -1
     for i in kept:

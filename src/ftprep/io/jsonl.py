@@ -98,49 +98,23 @@ LineBatch = tuple[list[bytes], bool]
 def iter_line_batches(
     path: str | os.PathLike[str], start: int = 0, end: int | None = None
 ) -> Iterator[LineBatch]:
-    """Yield the lines of bytes ``[start, end)`` of a file in batches of one chunk each.
+    """Yield the lines of bytes ``[start, end)`` of a file in batches of about one chunk each.
 
     ``start`` is 0 or just after a ``\n``; ``end`` is None (the end of the file) or just after a
     ``\n`` (see :func:`split_line_ranges`). A byte order mark is dropped at offset 0 only. The file
     is opened at once, so a missing file raises :class:`FormatError` here.
     """
-    return _batches(open_binary(path, buffered=False), start, end)
+    return _batches(iter_line_blocks(path, start, end))
 
 
-def _batches(file: BinaryIO, start: int, end: int | None) -> Iterator[LineBatch]:
-    pending: list[bytes] = []  # pieces of a line that has not ended yet
-    with file:
-        left = (os.fstat(file.fileno()).st_size if end is None else end) - start  # bytes to read
-        if start:
-            file.seek(start)
-
-        def read() -> bytes:
-            nonlocal left
-            data = file.read(min(CHUNK_SIZE, left)) if left > 0 else b""
-            left -= len(data)
-            return data
-
-        chunk = read()
-        if start == 0 and chunk.startswith(_BOM):
-            chunk = chunk[len(_BOM) :] or read()
-        while chunk:
-            lines = chunk.split(b"\n")
-            del chunk
-            tail = lines.pop()
-            if not lines:  # no newline: the middle of a line longer than a chunk
-                pending.append(tail)
-            else:
-                if pending:
-                    pending.append(lines[0])
-                    lines[0] = b"".join(pending)
-                    pending.clear()
-                if tail:
-                    pending.append(tail)
-                yield lines, False
-                del lines
-            chunk = read()
-        if pending:
-            yield [b"".join(pending)], True
+def _batches(blocks: Iterator[tuple[bytes, int, int, bool]]) -> Iterator[LineBatch]:
+    for data, begin, stop, final in blocks:
+        lines = (data if begin == 0 and stop == len(data) else data[begin:stop]).split(b"\n")
+        del data
+        if not final:
+            lines.pop()  # after the block's last newline
+        yield lines, final
+        del lines
 
 
 def iter_line_blocks(
@@ -154,22 +128,26 @@ def iter_line_blocks(
     instead of making a bytes object of every line.
 
     ``start`` and ``end`` are as for :func:`iter_line_batches`; a byte order mark is dropped at
-    offset 0 only.
+    offset 0 only. The file is opened at once, so a missing file raises :class:`FormatError`
+    here.
     """
-    file = open_binary(path, buffered=False)
+    return _blocks(open_binary(path, buffered=False), start, end)
+
+
+def _blocks(file: BinaryIO, start: int, end: int | None) -> Iterator[tuple[bytes, int, int, bool]]:
     with file:
         left = (os.fstat(file.fileno()).st_size if end is None else end) - start
         if start:
             file.seek(start)
         carry: list[bytes] = []  # the pieces of a line that the chunks read so far cut
-        begin = 0
         while left > 0 and (data := file.read(min(CHUNK_SIZE, left))):
             begin = len(_BOM) if start == 0 and data.startswith(_BOM) else 0
             start = -1  # no byte order mark after the first chunk
             left -= len(data)
             first = data.find(b"\n", begin) + 1
             if not first:  # the middle of a line longer than a chunk
-                carry.append(data[begin:])
+                if begin < len(data):
+                    carry.append(data[begin:])
                 continue
             if carry:
                 carry.append(data[begin:first])

@@ -78,9 +78,7 @@ class Roles:
     """What the role sequence of an example says, worked out once per distinct sequence."""
 
     names: tuple[str, ...]
-    #: whether the role-order checks report anything for this sequence (at any severity)
-    order_findings: bool
-    #: the codes they report
+    #: the codes the role-order checks report for this sequence (at any severity)
     order_codes: frozenset[str]
     missing_system: bool
     missing_user: bool
@@ -92,6 +90,11 @@ class Roles:
     pick_replies: Callable[[list[str]], Sequence[str]]
     #: the user texts, when there are two or more (else None: no duplicates to look for)
     pick_users: Callable[[list[str]], Sequence[str]] | None
+
+    @property
+    def order_findings(self) -> bool:
+        """Whether the role-order checks report anything for this sequence."""
+        return bool(self.order_codes)
 
 
 class RolesCache:
@@ -115,7 +118,6 @@ class RolesCache:
         users = tuple(i for i, r in enumerate(names) if r == "user")
         roles = Roles(
             names=names,
-            order_findings=bool(probe.counts),
             order_codes=frozenset(probe.counts),
             missing_system="system" not in names and "developer" not in names,
             missing_user="user" not in names,
@@ -140,6 +142,12 @@ def _picker(indexes: tuple[int, ...]) -> Callable[[list[str]], Sequence[str]]:
     return itemgetter(slice(0, 0))
 
 
+def all_filled(texts: list[str]) -> bool:
+    """Whether there are texts and none is empty or blank (``isspace`` copies nothing, where
+    ``strip`` would copy every text)."""
+    return bool(texts) and all(texts) and not any(map(str.isspace, texts))
+
+
 def plain_texts_are_clean(roles: RolesCache, names: Sequence[str], texts: list[str]) -> bool:
     """Whether the checks of an example of plain turns (``names`` the roles, ``texts`` their
     string contents; no tools, tool calls, names, weights or other keys) certainly report
@@ -148,10 +156,10 @@ def plain_texts_are_clean(roles: RolesCache, names: Sequence[str], texts: list[s
         key = tuple(map(ROLE_TYPES.__getitem__, names))
     except KeyError:  # a tool message, or a role the fast path does not take
         return False
-    if not texts or not all(map(str.strip, texts)):
+    if not all_filled(texts):
         return False
     known = roles.get(key)
-    if known.order_findings:
+    if known.order_codes:
         return False
     users = () if known.pick_users is None else known.pick_users(texts)
     return texts_are_clean(texts, "\x00".join(texts), known.pick_replies(texts), users)

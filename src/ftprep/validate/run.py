@@ -19,7 +19,7 @@ from ftprep.gcpause import fewer_collections
 from ftprep.io.jsonl import describe_line_error, iter_line_blocks
 from ftprep.tokens import TokenCounter
 from ftprep.validate.content import check_texts, texts_are_clean
-from ftprep.validate.fast import Example, Roles, RolesCache, content_of, decoder
+from ftprep.validate.fast import Example, Roles, RolesCache, all_filled, content_of, decoder
 from ftprep.validate.report import ValidationReport
 from ftprep.validate.stats import Distribution
 from ftprep.validate.structure import check_example, check_order
@@ -149,15 +149,14 @@ class Checker:
         """Check a fast-path example; False (having done nothing) when it needs the general path."""
         messages = example.messages
         texts = list(map(content_of, messages))
-        if not all(texts) or any(map(str.isspace, texts)) or not texts:  # empty or blank: for
-            # the general path (isspace allocates nothing; strip would copy every text)
+        if not all_filled(texts):  # an empty or blank text: for the general path
             return False
         key = tuple(map(type, messages))
         roles = self.known_roles.get(key) or self.roles.learn(key)
         replies = roles.pick_replies(texts)
         users = () if roles.pick_users is None else roles.pick_users(texts)
         had_error = False
-        if roles.order_findings or not texts_are_clean(texts, "\x00".join(texts), replies, users):
+        if roles.order_codes or not texts_are_clean(texts, "\x00".join(texts), replies, users):
             had_error = self._fast_findings(line, roles, texts)
         self.fast_seen[key] += 1  # counted into the report at the end of the scan
         if roles.system >= 0:

@@ -10,7 +10,7 @@ from ftprep.record import Record
 from ftprep.steps.base import FilterStep, Reject, StepParams
 from ftprep.validate.codes import CODES, ERROR, severities
 from ftprep.validate.content import TEXT_CODES
-from ftprep.validate.fast import ROLE_TYPES, RolesCache, plain_texts_are_clean
+from ftprep.validate.fast import ROLE_TYPES, RolesCache, all_filled, plain_texts_are_clean
 from ftprep.validate.findings import Collector
 from ftprep.validate.structure import check_example
 
@@ -107,7 +107,7 @@ class ValidFilter(FilterStep):
             texts.append(content)
         if self._text_errors:
             return plain_texts_are_clean(self._roles, names, texts)
-        if not texts or not all(texts) or any(map(str.isspace, texts)):
+        if not all_filled(texts):
             return False
         key = tuple(names)
         orderly = self._orderly.get(key)
