@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
+from typing import Any
 
 import msgspec
 import orjson
@@ -184,3 +186,121 @@ def test_may_refuse_agrees_with_the_regex_on_many_openings() -> None:
         assert content._may_refuse(text) == expected, text
         refusals += expected
     assert refusals > 200
+
+
+def _tool_rows() -> list[tuple[str, dict[str, Any]]]:
+    """Function-calling examples, clean and each with one thing wrong, named."""
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "lookup_order",
+                "description": "Look up an order.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"order_id": {"type": "string"}},
+                    "required": ["order_id"],
+                    "additionalProperties": False,
+                },
+            },
+        }
+    ]
+
+    def call(cid: str = "c1", args: str = '{"order_id": "A1"}', name: str = "lookup_order"):
+        return {"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
+
+    def asks(*calls: dict[str, Any], content: Any = None) -> dict[str, Any]:
+        return {"role": "assistant", "content": content, "tool_calls": list(calls)}
+
+    def answer(cid: str = "c1", content: str = '{"status": "shipped"}') -> dict[str, Any]:
+        return {"role": "tool", "tool_call_id": cid, "content": content}
+
+    system = {"role": "system", "content": "You are the support agent of Acme."}
+    user = {"role": "user", "content": "Where is order A1?"}
+    done = {"role": "assistant", "content": "Order A1 shipped yesterday."}
+
+    def row(*messages: dict[str, Any], **top: Any) -> dict[str, Any]:
+        return {"messages": [system, user, *messages], "tools": tools, **top}
+
+    return [
+        ("clean", row(asks(call()), answer(), done)),
+        ("clean, words beside the call", row(asks(call(), content="Let me look."), answer(), done)),
+        ("clean, empty words", row(asks(call(), content=""), answer(), done)),
+        ("clean, last call unanswered", row(asks(call()))),
+        ("clean, two calls", row(asks(call(), call("c2")), answer(), answer("c2"), done)),
+        ("clean, weight and flags", row(asks(call()), answer(), {**done, "weight": 0},
+                                         parallel_tool_calls=False, id="x", metadata={"a": 1})),
+        ("clean, tools but no call", row(done)),
+        ("unanswered", row(asks(call()), {"role": "user", "content": "hello?"}, done)),
+        ("orphan", row(answer("zz"), done)),
+        ("answered twice", row(asks(call()), answer(), answer(), done)),
+        ("id twice", row(asks(call(), call()), answer(), done)),
+        ("invalid json", row(asks(call(args='{"order_id": ')), answer(), done)),
+        ("schema mismatch", row(asks(call(args='{"order_id": 5}')), answer(), done)),
+        ("missing required", row(asks(call(args="{}")), answer(), done)),
+        ("unknown function", row(asks(call(name="cancel")), answer(), done)),
+        ("no tools", {"messages": [system, user, asks(call()), answer(), done]}),
+        ("tools as a string", row(asks(call()), answer(), done) | {"tools": orjson.dumps(tools).decode()}),
+        ("tools null", row(asks(call()), answer(), done) | {"tools": None}),
+        ("bad schema", row(asks(call()), answer(), done) | {"tools": [{"type": "function", "function": {"name": "lookup_order", "parameters": {"type": "dict"}}}]}),
+        ("no calls, no content", row({"role": "assistant", "content": None}, done)),
+        ("empty calls", row(asks(), answer(), done)),
+        ("blank tool reply", row(asks(call()), answer(content="  "), done)),
+        ("placeholder in a reply", row(asks(call()), answer(), {"role": "assistant", "content": "Dear {{name}}, it shipped."})),
+        ("last not assistant", row(asks(call()), answer())),
+        ("no system", {"messages": [user, asks(call()), answer(), done], "tools": tools}),
+        ("two users in a row", row(user, asks(call()), answer(), done)),
+        ("duplicate user turn", row(asks(call()), answer(), done, user, done)),
+        ("refusal", row(asks(call()), answer(), {"role": "assistant", "content": "I'm sorry, I can't help with that."})),
+        ("tool reply with a name", row(asks(call()), answer() | {"name": "lookup_order"}, done)),
+        ("weight 2", row(asks(call()), answer(), {**done, "weight": 2})),
+        ("clean, call without type", row(asks({"id": "c1", "function": {"name": "lookup_order", "arguments": '{"order_id": "A1"}'}}), answer(), done)),
+    ]  # fmt: skip
+
+
+def test_tool_fast_path_takes_only_what_the_general_checks_pass() -> None:
+    from ftprep.validate.codes import CODES, WARNING
+    from ftprep.validate.fast import tool_decoder, tool_example_is_clean
+    from ftprep.validate.findings import Collector
+    from ftprep.validate.structure import check_example
+
+    decode, roles = tool_decoder().decode, RolesCache()
+    taken = []
+    for name, row in _tool_rows():
+        out = Collector(dict.fromkeys(CODES, WARNING), file="t.jsonl")  # every code counts
+        out.start(1)
+        check_example(row, out, {"calls": False})
+        try:
+            clean = tool_example_is_clean(roles, decode(orjson.dumps(row)))
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            clean = None
+        if clean is not None:
+            assert not out.counts, (name, dict(out.counts))
+            taken.append(name)
+    # the clean examples (and only they, here) take the fast path
+    assert taken == [name for name, _ in _tool_rows() if name.startswith("clean")]
+
+
+def test_tool_examples_get_the_same_report_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ftprep.validate import run, validate
+    from ftprep.validate.render import render_text
+
+    path = tmp_path / "tools.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(row) + b"\n" for _, row in _tool_rows() * 3))
+
+    def outputs() -> tuple[str, str]:
+        report = validate(path, workers=1)
+        return render_text(report, examples=50), orjson.dumps(report.to_dict()).decode()
+
+    fast = outputs()
+    assert "tool_call_unanswered" in fast[0] and "tool_arguments_schema_mismatch" in fast[0]
+
+    class Refuses:
+        def decode(self, _raw: bytes) -> Any:
+            raise ValueError("general path only")
+
+    monkeypatch.setattr(run, "decoder", Refuses)
+    monkeypatch.setattr(run, "tool_decoder", Refuses)
+    assert outputs() == fast

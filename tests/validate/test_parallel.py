@@ -254,6 +254,7 @@ def test_fast_path_reports_what_the_general_path_reports(
             raise ValueError("general path only")
 
     monkeypatch.setattr(run, "decoder", Refuses)
+    monkeypatch.setattr(run, "tool_decoder", Refuses)
     assert as_outputs(validate(path, workers=1)) == fast
 
 

@@ -26,6 +26,7 @@ from ftprep.validate.codes import CODES, WARNING
 from ftprep.validate.content import texts_are_clean
 from ftprep.validate.findings import Collector
 from ftprep.validate.structure import check_order
+from ftprep.validate.toolcheck import clean_functions, fits
 
 
 class _Message(msgspec.Struct, tag_field="role", forbid_unknown_fields=True, gc=False):
@@ -59,10 +60,50 @@ class Example(msgspec.Struct, forbid_unknown_fields=True, gc=False):  # see _Mes
     metadata: Any = msgspec.UNSET
 
 
+class Function(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    name: str
+    arguments: str
+
+
+class ToolCall(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    id: str
+    function: Function
+    type: str = "function"
+
+
+class Caller(_Message, tag="assistant"):
+    """An assistant message of a tool-calling example: content may be null beside calls."""
+
+    content: str | None = None
+    tool_calls: list[ToolCall] | msgspec.UnsetType = msgspec.UNSET
+    weight: Literal[0, 1] | msgspec.UnsetType = msgspec.UNSET
+
+
+class ToolReply(_Message, tag="tool"):
+    tool_call_id: str
+    content: str
+
+
+ToolMessage = System | Developer | User | Caller | ToolReply
+
+
+class ToolExample(msgspec.Struct, forbid_unknown_fields=True, gc=False):  # see _Message
+    """A function-calling example: ``tools`` kept as raw JSON, the key of its compiled
+    schemas (see :func:`tool_example_is_clean`)."""
+
+    messages: list[ToolMessage]
+    tools: msgspec.Raw = msgspec.Raw()
+    parallel_tool_calls: Any = msgspec.UNSET
+    id: Any = msgspec.UNSET
+    metadata: Any = msgspec.UNSET
+
+
 ROLE_NAMES: dict[type, str] = {System: "system", Developer: "developer", User: "user"}
 ROLE_NAMES[Assistant] = "assistant"
-#: the message class of each role the fast path takes
+#: the message class of each role the plain fast path takes
 ROLE_TYPES: dict[str, type] = {name: cls for cls, name in ROLE_NAMES.items()}
+ROLE_NAMES[Caller] = "assistant"
+ROLE_NAMES[ToolReply] = "tool"
 
 #: the text of a fast-path message
 content_of = attrgetter("content")
@@ -71,6 +112,11 @@ content_of = attrgetter("content")
 def decoder() -> msgspec.json.Decoder[Example]:
     """A decoder of :class:`Example`; ``decode`` raises on anything the fast path does not take."""
     return msgspec.json.Decoder(Example)
+
+
+def tool_decoder() -> msgspec.json.Decoder[ToolExample]:
+    """A decoder of :class:`ToolExample`, for the lines :func:`decoder` refuses."""
+    return msgspec.json.Decoder(ToolExample)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,3 +209,66 @@ def plain_texts_are_clean(roles: RolesCache, names: Sequence[str], texts: list[s
         return False
     users = () if known.pick_users is None else known.pick_users(texts)
     return texts_are_clean(texts, "\x00".join(texts), known.pick_replies(texts), users)
+
+
+@dataclass(slots=True)
+class ToolTexts:
+    """What :func:`tool_example_is_clean` hands back for the statistics."""
+
+    key: tuple[type, ...]
+    system: str | None
+
+
+def tool_example_is_clean(roles: RolesCache, example: ToolExample) -> ToolTexts | None:
+    """The example's role classes and system prompt when the general checks (structure, tools,
+    role order, content) would certainly report nothing at any severity, else None ("run the
+    checks"). Every test errs towards None: a tools list with any problem, a call to an unknown
+    function or with arguments a quick schema check cannot vouch for, a call id used twice, a
+    tool reply to no call or to one answered already, a call left unanswered before the last
+    message, an empty text, an order or content finding."""
+    functions = None
+    if example.tools:
+        functions = clean_functions(bytes(example.tools))
+        if functions is None:
+            return None
+    texts: list[str] = []
+    replies: list[str] = []
+    users: list[str] = []
+    #: call id -> index of its message while unanswered, -1 once answered
+    calls: dict[str, int] = {}
+    system = None
+    messages = example.messages
+    for i, message in enumerate(messages):
+        text = message.content
+        if isinstance(message, Caller) and message.tool_calls:
+            if functions is None:
+                return None
+            for call in message.tool_calls:
+                fn = call.function
+                if call.id in calls or not fits(functions, fn.name, fn.arguments):
+                    return None
+                calls[call.id] = i
+            if not text or text.isspace():
+                continue  # a call without words: no text to check
+        elif isinstance(message, ToolReply):
+            if calls.get(message.tool_call_id, -1) < 0:
+                return None
+            calls[message.tool_call_id] = -1
+        if not text or text.isspace():
+            return None
+        texts.append(text)
+        if isinstance(message, User):
+            users.append(text)
+        elif isinstance(message, Caller):
+            replies.append(text)
+        elif isinstance(message, System) and system is None:
+            system = text
+    last = len(messages) - 1
+    if any(0 <= index < last for index in calls.values()):
+        return None
+    key = tuple(map(type, messages))
+    if roles.get(key).order_codes:
+        return None
+    if not texts_are_clean(texts, "\x00".join(texts), replies, users):
+        return None
+    return ToolTexts(key, system)

@@ -19,7 +19,17 @@ from ftprep.gcpause import fewer_collections
 from ftprep.io.jsonl import describe_line_error, iter_line_blocks
 from ftprep.tokens import TokenCounter
 from ftprep.validate.content import check_texts, texts_are_clean
-from ftprep.validate.fast import Example, Roles, RolesCache, all_filled, content_of, decoder
+from ftprep.validate.fast import (
+    Example,
+    Roles,
+    RolesCache,
+    ToolExample,
+    all_filled,
+    content_of,
+    decoder,
+    tool_decoder,
+    tool_example_is_clean,
+)
 from ftprep.validate.report import ValidationReport
 from ftprep.validate.stats import Distribution
 from ftprep.validate.structure import check_example, check_order
@@ -104,8 +114,8 @@ class Checker:
         end: int | None,
         cancel: Callable[[], bool] | None,
     ) -> int:
-        decode = decoder().decode
-        fast = self.fast_example
+        decode, decode_tools = decoder().decode, tool_decoder().decode
+        fast, fast_tools = self.fast_example, self.fast_tool_example
         general = self._general_line
         line_no = 0
         for block, pos, size, final in iter_line_blocks(path, start, end):
@@ -123,8 +133,14 @@ class Checker:
                 # less cost than looking for '"tool' in every line
                 try:
                     example = decode(view[pos:stop])
-                except Exception:  # anything msgspec does not take goes the general way
-                    general(line_no, block[pos:stop], final)
+                except Exception:  # a tool-calling example, or else the general way
+                    try:
+                        calling = decode_tools(view[pos:stop])
+                    except Exception:
+                        general(line_no, block[pos:stop], final)
+                    else:
+                        if not fast_tools(line_no, calling):
+                            general(line_no, block[pos:stop], final)
                 else:
                     if not fast(line_no, example):
                         general(line_no, block[pos:stop], final)
@@ -169,6 +185,19 @@ class Checker:
         if self.counter is not None and not had_error:
             rows = [{"role": r, "content": t} for r, t in zip(roles.names, texts, strict=True)]
             self._tokens({}, rows, line)
+        return True
+
+    def fast_tool_example(self, line: int, example: ToolExample) -> bool:
+        """Count a function-calling example that certainly draws no finding; False (having done
+        nothing) when it needs the general path, as does any example when tokens are counted."""
+        if self.counter is not None:
+            return False
+        clean = tool_example_is_clean(self.roles, example)
+        if clean is None:
+            return False
+        self.fast_seen[clean.key] += 1
+        if clean.system is not None:
+            self._system_prompt(clean.system)
         return True
 
     def _fast_findings(self, line: int, roles: Roles, texts: list[str]) -> bool:

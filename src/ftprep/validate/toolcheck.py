@@ -164,6 +164,28 @@ def _functions(tools: Any, out: Collector) -> dict[str, Any] | None:
     return functions
 
 
+def clean_functions(tools: bytes) -> dict[str, Any] | None:
+    """The functions of a tools list given as JSON (any layout: a decoder's raw bytes) when
+    :func:`check_tools` would find nothing wrong with the list itself, else None."""
+    if not tools.startswith(b"["):  # null, a JSON string (LLaMA-Factory), anything else
+        return None
+    problem, functions, invalid = _compile(tools)
+    return None if problem is not None or invalid else functions
+
+
+def fits(functions: dict[str, Any], name: str, arguments: str) -> bool:
+    """True when a call of ``name`` with ``arguments`` certainly draws no finding: the function
+    is in ``functions`` (see :func:`clean_functions`) and its quick check vouches for the
+    parsed arguments; False means "not sure"."""
+    function = functions.get(name)
+    if not isinstance(function, _Function) or function.quick is None:
+        return False
+    try:
+        return function.quick(orjson.loads(arguments))
+    except orjson.JSONDecodeError:
+        return False
+
+
 @lru_cache(maxsize=1024)
 def _compile(key: bytes) -> _Compiled:
     """Validators by function name for one tools list (the compact JSON of it is the key)."""
