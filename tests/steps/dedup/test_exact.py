@@ -179,3 +179,27 @@ def test_normalizer_bytes_are_its_text_encoded(text: str, kinds: set[str]) -> No
     every ASCII space and punctuation included; other text takes the text path."""
     norm = Normalizer(kinds)  # type: ignore[arg-type]
     assert norm.encode(text) == norm(text).encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.sampled_from([b"a", b"b", b"c", b"d"])), max_size=6),
+        max_size=5,
+    )
+)
+def test_keep_first_over_shards_is_decide_over_positions(shards: list[list[bytes | None]]) -> None:
+    from ftprep.steps.base import Signed
+
+    step = ExactDeduplicator()
+    signed = [
+        Signed(
+            s,
+            [f"in.jsonl:{10 * s + i}" for i in range(len(sigs))],
+            [f"id{s}-{i}" if i % 2 else None for i in range(len(sigs))],
+            sigs,
+        )
+        for s, sigs in enumerate(shards)
+    ]
+    pairs = [(sh.position(i), sig) for sh in signed for i, sig in enumerate(sh.signatures)]
+    assert list(step.decide_shards(signed)) == list(step.decide(pairs))

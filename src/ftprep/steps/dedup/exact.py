@@ -10,7 +10,7 @@ import orjson
 from pydantic import Field, field_validator
 
 from ftprep.record import Record, content_text
-from ftprep.steps.base import GlobalStep, Mark, Position, Reject
+from ftprep.steps.base import GlobalStep, Mark, Position, Reject, Signed
 from ftprep.steps.dedup.common import (
     DEFAULT_NORMALIZE,
     DedupParams,
@@ -69,6 +69,11 @@ class ExactDeduplicator(GlobalStep):
         if key is None or self.params.keep == "first":
             return key
         return key, rank(record, self.params.keep)
+
+    def decide_shards(self, shards: Iterable[Signed]) -> Iterator[tuple[Position, Reject | Mark]]:
+        if self.params.keep == "first":
+            return self.keep_first(shards)
+        return super().decide_shards(shards)
 
     def decide(
         self, signatures: Iterable[tuple[Position, Hashable | None]]
