@@ -50,12 +50,25 @@ def read_pickle(path: Path) -> Any:
 
 def hash_path(path: Path) -> str:
     """sha256 of a file, or of a directory's files (relative names and contents, sorted)."""
+    if not path.is_dir():
+        return hash_files([path])
     digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        if path.is_dir():
-            digest.update(str(file.relative_to(path)).encode() + b"\0")
-        with open(file, "rb") as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + b"\0")
+        _update(digest, file)
     return digest.hexdigest()
+
+
+def hash_files(paths: list[Path]) -> str:
+    """sha256 of the files' contents one after the other: of the file they are joined into.
+    (hashlib and file reads let go of the GIL, so a thread can hash while another writes.)"""
+    digest = hashlib.sha256()
+    for path in paths:
+        _update(digest, path)
+    return digest.hexdigest()
+
+
+def _update(digest: Any, path: Path) -> None:
+    with open(path, "rb", buffering=0) as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)

@@ -17,6 +17,7 @@ import platform
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +28,7 @@ from ftprep.collect.accounting import CollectStats, watermark_state
 from ftprep.collect.source import Collection
 from ftprep.engine.executor import LocalExecutor, worker_count
 from ftprep.engine.files import (
+    hash_files,
     hash_path,
     read_json,
     read_pickle,
@@ -281,13 +283,21 @@ def _finish(
 ) -> RunResult:
     last = len(pipeline.segments) - 1
     shards = [m["shard"] for m in metas[-1]]
-    for k, target in enumerate(pipeline.outputs):
-        _join_output(pipeline, target, k, last, shards)
-    _join(
-        layout.rejects,
-        [rejects for *_, rejects in collections]
-        + [pipeline.shard_file(s, m["shard"], "rej") for s in range(last + 1) for m in metas[s]],
-    )
+    with ThreadPoolExecutor(1) as hasher:  # each JSON Lines output hashed while it is joined
+        hashing = {}
+        for k, target in enumerate(pipeline.outputs):
+            parts = [pipeline.shard_file(last, shard, f"out{k}") for shard in shards]
+            if target.container == "jsonl":
+                hashing[str(target.path)] = hasher.submit(hash_files, parts)
+            _join_output(target, parts)
+        _join(
+            layout.rejects,
+            [rejects for *_, rejects in collections]
+            + [
+                pipeline.shard_file(s, m["shard"], "rej") for s in range(last + 1) for m in metas[s]
+            ],
+        )
+        output_hashes = {path: future.result() for path, future in hashing.items()}
     result = RunResult(
         outputs=[str(t.path) for t in pipeline.outputs],
         rejects=str(layout.rejects),
@@ -330,7 +340,7 @@ def _finish(
     }
     sampler = describe(recipe, layout, pipeline.outputs[0], stats, result, measure)
     write_json(layout.stats, stats, durable=True)
-    manifest = _manifest(recipe, sources, outputs, result, pipeline.input_hashes)
+    manifest = _manifest(recipe, sources, outputs, result, pipeline.input_hashes, output_hashes)
     write_json(layout.manifest, manifest, durable=True)
     publish(recipe, layout, pipeline.outputs, stats, manifest, sampler, result)
     for collection, collected, _ in collections:  # only now: a failed run moves no watermark
@@ -342,10 +352,7 @@ def _finish(
     return result
 
 
-def _join_output(
-    pipeline: Pipeline, target: OutputTarget, k: int, segment: int, shards: list[int]
-) -> None:
-    parts = [pipeline.shard_file(segment, shard, f"out{k}") for shard in shards]
+def _join_output(target: OutputTarget, parts: list[Path]) -> None:
     if target.container == "jsonl":
         _join(target.path, parts)
         return
@@ -450,7 +457,10 @@ def _manifest(
     outputs: list[dict[str, Any]],
     result: RunResult,
     hashes: dict[str, str],
+    output_hashes: dict[str, str],
 ) -> dict[str, Any]:
+    """``hashes``: the inputs' sha256 taken while they were cut; ``output_hashes``: the
+    outputs' taken while they were joined."""
     versions = {}
     for name in DEPENDENCIES:
         try:
@@ -474,7 +484,10 @@ def _manifest(
             for s in sources
         ],
         **({"collect": result.collected} if result.collected else {}),
-        "outputs": [{**o, "sha256": hash_path(Path(o["path"]))} for o in outputs],
+        "outputs": [
+            {**o, "sha256": output_hashes.get(o["path"]) or hash_path(Path(o["path"]))}
+            for o in outputs
+        ],
         "rejects": {"path": result.rejects, "rows": result.rejected},
         "counts": {
             "read": result.read,

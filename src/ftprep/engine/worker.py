@@ -501,7 +501,13 @@ class ShardRun:
             if len(kept) < n:
                 data = _keep_rows(data, lengths, ends[k], kept)
             outputs.append(self._write_output(k, data, losses, [lengths[i] for i in kept]))
-        return self._commit(len(kept), outputs)
+        meta = self._commit(len(kept), outputs)
+        # the shard is done: its staged rows go now, while the other shards are at work (a
+        # file removed before the kernel writes it back never reaches the disk)
+        for k in range(len(p.outputs)):
+            p.shard_file(task.segment - 1, task.shard, f"pre{k}").unlink(missing_ok=True)
+        p.shard_file(task.segment - 1, task.shard, "staged").unlink(missing_ok=True)
+        return meta
 
     def _gate_rejects(
         self, staged: Staged, dropped: list[int], rows: bytes, ends: list[int]
