@@ -110,9 +110,9 @@ def test_decoder_takes_only_plain_examples() -> None:
 def test_roles_cache_learns_the_order_findings() -> None:
     cache = RolesCache(size=2)
     good = cache.get((System, User, Assistant))
-    assert not good.order_findings and good.replies == (2,) and good.system == 0
+    assert not good.order_codes and good.replies == (2,) and good.system == 0
     bad = cache.get((User, User, Assistant))
-    assert bad.order_findings and bad.missing_system and bad.users == (0, 1)
+    assert bad.order_codes and bad.missing_system and bad.users == (0, 1)
     cache.get((Assistant,))
     assert len(cache.known) == 1  # cleared when full
 

@@ -289,7 +289,9 @@ def _finish(
             parts = [pipeline.shard_file(last, shard, f"out{k}") for shard in shards]
             if target.container == "jsonl":
                 hashing[str(target.path)] = hasher.submit(hash_files, parts)
-            _join_output(target, parts)
+                _join(target.path, parts)
+            else:
+                _write_rows(target, parts)
         _join(
             layout.rejects,
             [rejects for *_, rejects in collections]
@@ -352,10 +354,8 @@ def _finish(
     return result
 
 
-def _join_output(target: OutputTarget, parts: list[Path]) -> None:
-    if target.container == "jsonl":
-        _join(target.path, parts)
-        return
+def _write_rows(target: OutputTarget, parts: list[Path]) -> None:
+    """An output in another container than JSON Lines, from the shards' JSON lines."""
     import orjson
 
     with open_writer(target.path, container=target.container) as writer:

@@ -262,10 +262,10 @@ class GlobalStep(Step):
         starts: list[int] = []  # the number of each shard's first record
         held: list[Signed] = []
         base = 0
+        setdefault = first.setdefault
         for signed in shards:
             starts.append(base)
             held.append(signed)
-            setdefault = first.setdefault
             for index, sig in enumerate(signed.signatures, base):
                 if sig is not None and setdefault(sig, index) != index:
                     kept_index = first[sig]

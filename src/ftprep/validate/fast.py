@@ -137,11 +137,6 @@ class Roles:
     #: the user texts, when there are two or more (else None: no duplicates to look for)
     pick_users: Callable[[list[str]], Sequence[str]] | None
 
-    @property
-    def order_findings(self) -> bool:
-        """Whether the role-order checks report anything for this sequence."""
-        return bool(self.order_codes)
-
 
 class RolesCache:
     """:class:`Roles` by the tuple of message classes; bounded (cleared when full)."""

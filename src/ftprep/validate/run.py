@@ -176,12 +176,7 @@ class Checker:
             had_error = self._fast_findings(line, roles, texts)
         self.fast_seen[key] += 1  # counted into the report at the end of the scan
         if roles.system >= 0:
-            prompt = texts[roles.system]
-            prompts = self.report.system_prompts
-            if prompt in prompts or len(prompts) < MAX_SYSTEM_PROMPTS:
-                prompts[prompt] += 1
-            elif self.exact_prompts:
-                raise PromptOverflow(prompt[:60])
+            self._system_prompt(texts[roles.system])
         if self.counter is not None and not had_error:
             rows = [{"role": r, "content": t} for r, t in zip(roles.names, texts, strict=True)]
             self._tokens({}, rows, line)

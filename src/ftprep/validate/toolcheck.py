@@ -188,7 +188,9 @@ def fits(functions: dict[str, Any], name: str, arguments: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def _compile(key: bytes) -> _Compiled:
-    """Validators by function name for one tools list (the compact JSON of it is the key)."""
+    """Validators by function name for one tools list; the key is the list's JSON (compact with
+    sorted keys from :func:`_functions`, or as written in the line from :func:`clean_functions`:
+    the same list may be compiled twice, never wrongly)."""
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
