@@ -10,6 +10,7 @@ from ftprep.demo import iter_clean_chats
 from ftprep.demo.pii import generate_pii_texts
 from ftprep.pii import PiiDetector, scan
 from ftprep.pii.candidates import _CLUSTER_START, _REST, candidate_pattern
+from ftprep.pii.detector import ResultCache
 from ftprep.pii.scan import NAME_ANCHOR, NUMBER_CLUSTER, TextScan, fold, word_cues
 from ftprep.pii.trie import trie_alternation, trie_pattern
 
@@ -175,6 +176,20 @@ def test_cache_is_bounded_and_keeps_recent_texts() -> None:
     assert detector._cache.get("the system prompt") is not None
     with pytest.raises(ValueError, match="cache_size"):
         PiiDetector(cache_size=-1)
+
+
+def test_eviction_gives_texts_hit_since_the_last_one_a_second_chance() -> None:
+    cache = ResultCache(4)
+    for text in "abcd":
+        cache.put(text, [])
+    assert cache.get("a") == ()  # a hit: "a" survives the next eviction
+    cache.put("e", [])  # full: the older half ("a", "b") goes, save "a"
+    assert list(cache.results) == ["c", "d", "a", "e"]
+    for text in "cdae":  # every text hit: the first pass frees nothing, the second does
+        cache.get(text)
+    cache.put("f", [])
+    assert len(cache) <= 4 and "f" in cache.results
+    assert cache.chars == sum(map(len, cache.results))
 
 
 def test_detect_many_uses_and_fills_the_cache() -> None:

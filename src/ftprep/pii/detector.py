@@ -110,10 +110,10 @@ class PiiDetector:
         """Non-overlapping spans sorted by start (see :func:`resolve_overlaps`)."""
         if not text:
             return []
-        results = self._cache.results  # ResultCache.get(), inline: most calls are hits
-        cached = results.pop(text, None)
+        cache = self._cache  # ResultCache.get(), inline: most calls are hits
+        cached = cache.results.get(text)
         if cached is not None:
-            results[text] = cached
+            cache.used.add(text)
             return list(cached)
         spans = self._detect(text)
         self._cache.put(text, spans)
@@ -241,10 +241,13 @@ class PiiDetector:
 
 
 class ResultCache:
-    """The results of the most recently used texts, at most ``size`` texts and
-    :data:`CACHE_MAX_CHARS` characters (a text over an eighth of that is not kept); when full,
-    the least recently used half goes. A dict keeps insertion order, and a hit moves its text
-    to the end. The spans are immutable, so a hit only copies the list."""
+    """The results of recently used texts, at most ``size`` texts and :data:`CACHE_MAX_CHARS`
+    characters (a text over an eighth of that is not kept).
+
+    When full, the older half of the texts goes, save those hit since the last eviction, which
+    move to the end instead (a "second chance", close to least-recently-used order without
+    moving a text on every hit: a hit is a look-up and a set insertion). A dict keeps insertion
+    order. The spans are immutable, so a hit only copies the list."""
 
     def __init__(self, size: int) -> None:
         if size < 0:
@@ -252,15 +255,16 @@ class ResultCache:
         self.size = size
         self.chars = 0
         self.results: dict[str, tuple[PiiSpan, ...]] = {}
+        #: the texts hit since the last eviction, which it keeps
+        self.used: set[str] = set()
 
     def __len__(self) -> int:
         return len(self.results)
 
     def get(self, text: str) -> tuple[PiiSpan, ...] | None:
-        results = self.results
-        found = results.pop(text, None)
+        found = self.results.get(text)
         if found is not None:
-            results[text] = found
+            self.used.add(text)
         return found
 
     def put(self, text: str, spans: list[PiiSpan]) -> None:
@@ -269,16 +273,20 @@ class ResultCache:
         results = self.results
         if text in results:  # detect_many() given the same new text twice
             return
-        if len(results) >= self.size or self.chars + len(text) > CACHE_MAX_CHARS:
-            self._evict()
+        while len(results) >= self.size or self.chars + len(text) > CACHE_MAX_CHARS:
+            self._evict()  # twice at most: the second pass finds no text hit
         results[text] = tuple(spans)
         self.chars += len(text)
 
     def _evict(self) -> None:
-        results = self.results
+        results, used = self.results, self.used
         for old in list(islice(results, max(1, len(results) // 2))):
-            if results.pop(old, None) is not None:
+            spans = results.pop(old)
+            if old in used:
+                results[old] = spans  # a second chance, at the end
+            else:
                 self.chars -= len(old)
+        used.clear()
 
 
 def _load_phones() -> ModuleType:
