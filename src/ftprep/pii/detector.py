@@ -108,15 +108,19 @@ class PiiDetector:
 
     def detect(self, text: str) -> list[PiiSpan]:
         """Non-overlapping spans sorted by start (see :func:`resolve_overlaps`)."""
+        return list(self.spans(text))
+
+    def spans(self, text: str) -> tuple[PiiSpan, ...]:
+        """:meth:`detect` as a tuple, the cached one itself: for callers that only read it."""
         if not text:
-            return []
+            return ()
         cache = self._cache  # ResultCache.get(), inline: most calls are hits
         cached = cache.results.get(text)
         if cached is not None:
             cache.used.add(text)
-            return list(cached)
-        spans = self._detect(text)
-        self._cache.put(text, spans)
+            return cached
+        spans = tuple(self._detect(text))
+        cache.put(text, spans)
         return spans
 
     def _detect(self, text: str) -> list[PiiSpan]:
@@ -267,7 +271,7 @@ class ResultCache:
             self.used.add(text)
         return found
 
-    def put(self, text: str, spans: list[PiiSpan]) -> None:
+    def put(self, text: str, spans: Sequence[PiiSpan]) -> None:
         if not self.size or len(text) > CACHE_MAX_CHARS // 8:
             return
         results = self.results

@@ -13,8 +13,8 @@ from pydantic import Field
 from ftprep.record import Record
 from ftprep.steps.base import FilterStep, Reject, StepParams
 from ftprep.steps.filter.sentences import (
+    Needles,
     Turns,
-    contains_any,
     judged_texts,
     previous_user_text,
     strip_code,
@@ -37,7 +37,7 @@ _ASKS_DIALOGUE = re.compile(
 )
 #: addresses and links, which are not requests ("opatel@example.com" asks for no example)
 _ADDRESSES = re.compile(r"\S+@\S+|\w+://\S+")
-_RUN_ON_TRIGGERS = ("<", "[INST]", "##", "Human", "User", "USER", "HUMAN")
+_RUN_ON_TRIGGERS = Needles(("<", "[INST]", "##", "Human", "User", "USER", "HUMAN"))
 
 
 class RepetitionParams(StepParams):
@@ -112,7 +112,7 @@ class RepetitionFilter(FilterStep):
     def keep(self, record: Record) -> bool | Reject:
         p = self.params
         texts = judged_texts(record, p.roles, p.turns)
-        if p.run_on and contains_any("\n".join(t for _, t in texts), _RUN_ON_TRIGGERS):
+        if p.run_on and _RUN_ON_TRIGGERS("\n".join(t for _, t in texts)):
             for index, text in texts:
                 if (marker := _run_on(text, record, index)) is not None:
                     detail = "the reply runs on past its answer"
@@ -189,7 +189,7 @@ def dup_line_share(text: str, min_line: int = 10) -> float:
 
 def _run_on(text: str, record: Record, index: int) -> str | None:
     """The marker where ``text`` runs on past its answer, if it does."""
-    if not contains_any(text, _RUN_ON_TRIGGERS):
+    if not _RUN_ON_TRIGGERS(text):
         return None
     prose = strip_code(text)
     if match := _MARKER.search(prose):

@@ -58,6 +58,48 @@ def contains_any(text: str, needles: Sequence[str]) -> bool:
     return False
 
 
+#: lower-case letters by how often they occur in English, the most frequent first
+_FREQUENT = " etaoinsrhldcumfpgwybvkxjqz"
+
+
+class Needles:
+    """Substrings to look for in texts, as :func:`contains_any` does, but cheaper when some hold
+    a rare character (``<``, ``#``, ``[``, an upper-case letter, a digit): such a needle is looked
+    for only when its rarest character occurs in the text, which one ``memchr`` tells, and
+    needles sharing that character share the test. Needles made only of lower-case letters and
+    spaces, which nearly every text holds, are looked for as they are."""
+
+    def __init__(self, needles: Sequence[str]) -> None:
+        plain: list[str] = []
+        keyed: dict[str, list[str]] = {}
+        for needle in needles:
+            if not needle:
+                raise ValueError("an empty needle matches every text")
+            rare = max(needle, key=_rarity)
+            if rare in _FREQUENT:
+                plain.append(needle)
+            else:
+                keyed.setdefault(rare, []).append(needle)
+        self.plain = tuple(plain)
+        self.keyed = tuple((c, tuple(group)) for c, group in keyed.items())
+
+    def __call__(self, text: str) -> bool:
+        """Whether any of the needles occurs in ``text``."""
+        for rare, group in self.keyed:
+            if rare in text:
+                for needle in group:
+                    if needle in text:
+                        return True
+        return contains_any(text, self.plain)
+
+
+def _rarity(char: str) -> int:
+    """How rare ``char`` is in English text: any character but a lower-case letter or a space
+    is rarer than all of those."""
+    rank = _FREQUENT.find(char)
+    return len(_FREQUENT) if rank < 0 else rank
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences and lines of ``text``, stripped, blank ones left out."""
     return [s for s in _BREAK.split(text) if s and not s.isspace()]

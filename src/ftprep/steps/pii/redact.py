@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator
 
 from ftprep.errors import FtprepError
-from ftprep.pii import PII_TYPES, Anonymizer, PiiDetector
+from ftprep.pii import PII_TYPES, Anonymizer, PiiDetector, PiiSpan
 from ftprep.record import Record
 from ftprep.steps.base import Reject, StepParams, TransformStep
 from ftprep.steps.text import map_texts
@@ -94,16 +94,16 @@ class PiiRedactor(TransformStep):
         )
 
     def transform(self, record: Record) -> Record | Reject:
-        found: Counter[str] = Counter()
-        detect, anonymizer = self._detector.detect, self._anonymizer
+        spans_of, anonymizer = self._detector.spans, self._anonymizer
+        hits: list[tuple[PiiSpan, ...]] = []  # the spans of each text that holds PII
         key: str | None = None  # the conversation's, made only when a text holds PII
 
         def rewrite(text: str) -> str:
             nonlocal key
-            spans = detect(text)
+            spans = spans_of(text)
             if not spans:
                 return text
-            found.update(s.type for s in spans)
+            hits.append(spans)
             if anonymizer is None:
                 return text
             if key is None:
@@ -115,8 +115,9 @@ class PiiRedactor(TransformStep):
             for message in record.messages:
                 for call in message.tool_calls or ():
                     call.arguments = rewrite(call.arguments)
-        if not found:
+        if not hits:
             return record
+        found = Counter(span.type for spans in hits for span in spans)
         self.count("records_with_pii")
         for kind, n in found.items():
             self.count(f"pii.{kind}", n)
