@@ -47,7 +47,7 @@ from ftprep.gcpause import fewer_collections
 from ftprep.reading import Rejected, parse_row
 from ftprep.record import Record
 from ftprep.steps import FilterStep, LLMStep, Mark, Reject, Signed, Step, TransformStep
-from ftprep.steps.base import Expansion
+from ftprep.steps.base import Expansion, Wheres
 
 READ_STEP = "read"
 WRITE_STEP = "write"
@@ -243,10 +243,7 @@ class ShardRun:
             started = time.perf_counter()
             step.ensure_setup()
             signed = Signed(
-                task.shard,
-                [str(r.source) if r.source else f"#{i}" for i, r in enumerate(records)],
-                [r.id for r in records],
-                step.sign(records),
+                task.shard, Wheres.of(records), [r.id for r in records], step.sign(records)
             )
             write_pickle(p.shard_file(task.segment, task.shard, "sig"), tuple(signed))
             self.steps.setdefault(name, StepCount()).seconds += time.perf_counter() - started

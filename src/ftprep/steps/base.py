@@ -18,10 +18,10 @@ from __future__ import annotations
 import asyncio
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -195,12 +195,54 @@ class Position(NamedTuple):
         return self.id if self.id is not None else self.where
 
 
+class Wheres(Sequence[str]):
+    """Where each record of a shard was read, as ``file:line`` labels (``#index`` for a record
+    read from nowhere), made when asked for: the decision of a global step names only the
+    records it drops and keeps. Kept as file names (one object per input file, which a pickle
+    writes once) and line numbers: a million of them unpickle ten times faster than a million
+    label strings."""
+
+    __slots__ = ("files", "lines")
+
+    def __init__(self, files: list[str | None], lines: list[int]) -> None:
+        self.files = files
+        self.lines = lines
+
+    @classmethod
+    def of(cls, records: Sequence[Record]) -> Wheres:
+        files: list[str | None] = []
+        lines: list[int] = []
+        for record in records:
+            source = record.source
+            files.append(source.file if source is not None else None)
+            lines.append(source.line if source is not None else 0)
+        return cls(files, lines)
+
+    def __reduce__(self) -> tuple[type[Wheres], tuple[list[str | None], list[int]]]:
+        return Wheres, (self.files, self.lines)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+
+    def __getitem__(self, item: int | slice) -> str | list[str]:
+        if isinstance(item, slice):
+            return [self[i] for i in range(*item.indices(len(self)))]
+        file = self.files[item]
+        return f"#{item}" if file is None else f"{file}:{self.lines[item]}"
+
+
 class Signed(NamedTuple):
     """One shard's signatures as :meth:`GlobalStep.decide_shards` receives them: the shard,
     each record's label and id, and what :meth:`GlobalStep.sign` returned for the shard."""
 
     shard: int
-    wheres: list[str]
+    wheres: Sequence[str]
     ids: list[str | None]
     signatures: Any
 

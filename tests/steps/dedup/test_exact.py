@@ -203,3 +203,21 @@ def test_keep_first_over_shards_is_decide_over_positions(shards: list[list[bytes
     ]
     pairs = [(sh.position(i), sig) for sh in signed for i, sig in enumerate(sh.signatures)]
     assert list(step.decide_shards(signed)) == list(step.decide(pairs))
+
+
+def test_wheres_label_records_by_file_and_line_and_pickle_small() -> None:
+    import pickle
+
+    from ftprep.record import Provenance
+    from ftprep.steps.base import Wheres
+
+    name = "data/in.jsonl"
+    records = [Record.from_dict({"text": f"t{i}"}, Provenance(name, 3 * i + 1)) for i in range(500)]
+    records[7].source = None  # made by a step, read from nowhere
+    wheres = Wheres.of(records)
+    labels = [str(r.source) if r.source else f"#{i}" for i, r in enumerate(records)]
+    assert len(wheres) == 500 and list(wheres) == labels
+    assert wheres[7] == "#7" and wheres[2] == "data/in.jsonl:7" and wheres[1:3] == labels[1:3]
+    data = pickle.dumps(wheres, protocol=pickle.HIGHEST_PROTOCOL)
+    assert list(pickle.loads(data)) == labels
+    assert len(data) * 3 < len(pickle.dumps(labels, protocol=pickle.HIGHEST_PROTOCOL))
