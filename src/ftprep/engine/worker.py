@@ -350,10 +350,10 @@ class ShardRun:
                     outcome = exc
                 if isinstance(outcome, list):  # tail_render holds only without such steps
                     raise TypeError(f"{name} expanded a record but says it does not expand")
-                if step.stats.counts:  # what the step counted for this record alone
-                    taken = step.take_stats()
-                    deltas[i].append((k, dict(taken.counts)))
-                    count.note(taken.warnings)
+                counted = step.stats.counts
+                if counted:  # what the step counted for this record alone (warnings: below)
+                    deltas[i].append((k, dict(counted)))
+                    counted.clear()
                 failure = ""
                 if isinstance(outcome, BaseException):
                     outcome, failure = self._crash_outcome(name, record, outcome)
