@@ -251,7 +251,8 @@ class ResultCache:
     When full, the older half of the texts goes, save those hit since the last eviction, which
     move to the end instead (a "second chance", close to least-recently-used order without
     moving a text on every hit: a hit is a look-up and a set insertion). A dict keeps insertion
-    order. The spans are immutable, so a hit only copies the list."""
+    order. The spans are immutable tuples: a hit hands back the cached one itself
+    (:meth:`PiiDetector.spans`), and :meth:`PiiDetector.detect` copies it into a list."""
 
     def __init__(self, size: int) -> None:
         if size < 0:
