@@ -10,8 +10,10 @@ A *segment* is the run of per-record steps between two global steps. For each sh
 5. writes its files: the kept records (or, for the last segment, the rendered output rows), the
    rejects as JSON lines, and last the shard's stats, which marks the shard as done.
 
-Everything a shard's files hold depends only on the recipe and the shard's input, never on the number
-of workers, so any worker count gives byte-identical output.
+What a shard's outputs, rejects and counts hold depends only on the recipe and the shard's input,
+never on the number of workers, so any worker count gives byte-identical output. (Only how much of
+the work a tail render does ahead depends on which shards the same process signed before: see
+:mod:`ftprep.engine.foresight`.)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 import orjson
 
 from ftprep.engine.files import read_pickle, write_atomic, write_json, write_pickle
+from ftprep.engine.foresight import DROP, KEEP, check_foresight, foresight, reset
 from ftprep.engine.plan import Pipeline, ShardTask, StepCount
 from ftprep.engine.rows import (
     Ahead,
@@ -37,9 +40,12 @@ from ftprep.engine.rows import (
     dump,
     dump_records,
     entry,
+    keep_rows,
     load_records,
+    plain_ahead,
     reject_entry,
     unconvertible,
+    unplain_ahead,
 )
 from ftprep.engine.shards import LineRange
 from ftprep.formats import Losses, Unconvertible
@@ -238,18 +244,23 @@ class ShardRun:
         p, task = self.pipeline, self.task
         last = task.segment == len(p.segments) - 1
         outputs: list[dict[str, Any]] = []
+        ahead = p.tail_render and task.segment == len(p.segments) - 2
+        foreseen: list[int] | None = None
         if self.segment.gate is not None:  # first: the steps run ahead may change the records
             name, step = self.segment.gate
             started = time.perf_counter()
             step.ensure_setup()
-            signed = Signed(
-                task.shard, Wheres.of(records), [r.id for r in records], step.sign(records)
-            )
+            signatures = step.sign(records)
+            signed = Signed(task.shard, Wheres.of(records), [r.id for r in records], signatures)
             write_pickle(p.shard_file(task.segment, task.shard, "sig"), tuple(signed))
+            if ahead and step.keeps_first:
+                sight = foresight(name)
+                sight.catch_up(task.shard, self._signatures)
+                foreseen = sight.foresee(task.shard, signatures)
             self.steps.setdefault(name, StepCount()).seconds += time.perf_counter() - started
         kept = len(records)
-        if p.tail_render and task.segment == len(p.segments) - 2:
-            self._stage(self._run_ahead(records))
+        if ahead:
+            self._stage(self._run_ahead(records, foreseen), foreseen)
         elif last:
             rendered = self._render(records)
             kept = len(rendered)
@@ -263,6 +274,14 @@ class ShardRun:
         else:
             write_atomic(p.shard_file(task.segment, task.shard, "jsonl"), dump_records(records))
         return self._commit(kept, outputs)
+
+    def _signatures(self, shard: int) -> Any:
+        """The gate's signatures of another shard of this segment, or None while unsigned."""
+        try:
+            signed = read_pickle(self.pipeline.shard_file(self.task.segment, shard, "sig"))
+        except FileNotFoundError:
+            return None
+        return Signed(*signed).signatures
 
     def _commit(self, kept: int, outputs: list[dict[str, Any]]) -> dict[str, Any]:
         p, task = self.pipeline, self.task
@@ -320,21 +339,31 @@ class ShardRun:
                 x.clear()
         return rows, losses
 
-    def _run_ahead(self, records: list[Record]) -> list[Rendered]:
+    def _run_ahead(self, records: list[Record], foreseen: list[int] | None) -> list[Rendered]:
         """The last segment's steps and the rendering, run ahead of the last global step's
         decision on every record it will decide on (see :attr:`Pipeline.tail_render`).
 
         Nothing is counted or rejected yet: each record keeps its canonical line as the global
         step saw it (for its rejects line, should the decision drop it) and its :class:`Ahead`,
         what the steps did to it, which :meth:`_finish_rendered` counts only for the records the
-        decision keeps. Step times are counted here, for the work was done here.
+        decision keeps. Step times are counted here, for the work was done here. With a
+        ``foreseen`` decision (see :mod:`~ftprep.engine.foresight`), the records surely dropped
+        keep only their canonical line, and those surely kept need none.
         """
         steps = self.pipeline.segments[-1].steps
         n = len(records)
-        canonical = [dump(r.to_dict()) for r in records]
         fates: list[Fate | None] = [None] * n
         deltas: list[list[tuple[int, dict[str, int]]]] = [[] for _ in range(n)] if steps else []
-        alive, current = list(range(n)), records
+        if foreseen is None:
+            canonical = [dump(r.to_dict()) for r in records]
+            alive, current = list(range(n)), records
+        else:
+            canonical = [
+                b"" if f == KEEP else dump(r.to_dict())
+                for r, f in zip(records, foreseen, strict=True)
+            ]
+            alive = [i for i, f in enumerate(foreseen) if f != DROP]
+            current = [records[i] for i in alive]
         for k, (name, step) in enumerate(steps):
             started = time.perf_counter()
             step.ensure_setup()
@@ -412,7 +441,7 @@ class ShardRun:
         rows = len(lengths) - lengths.count(0)
         return {"rows": rows, "losses": dict(sorted(lost.items()))}
 
-    def _stage(self, rendered: list[Rendered]) -> None:
+    def _stage(self, rendered: list[Rendered], foreseen: list[int] | None) -> None:
         """Keep the rendered records until the decision: each output's rows in a file of their
         own, the rest by column (see :class:`Staged`)."""
         p, task = self.pipeline, self.task
@@ -429,7 +458,9 @@ class ShardRun:
             lengths,
             {i: r.canonical for i, r in enumerate(rendered) if r.canonical},
             {i: r.losses for i, r in enumerate(rendered) if r.losses},
-            {i: _plain(r.ahead) for i, r in enumerate(rendered) if r.ahead is not None},
+            {i: plain_ahead(r.ahead) for i, r in enumerate(rendered) if r.ahead is not None},
+            [i for i, f in enumerate(foreseen) if f == DROP] if foreseen else [],
+            [i for i, f in enumerate(foreseen) if f == KEEP] if foreseen else [],
         )
         write_pickle(p.shard_file(task.segment, task.shard, "staged"), tuple(staged))
 
@@ -444,6 +475,8 @@ class ShardRun:
         counts = [self.steps.setdefault(step, StepCount()) for step, _ in self.segment.steps]
         write = StepCount()
         drops = task.drops or {}
+        if staged.foreseen_drops or staged.foreseen_keeps:
+            check_foresight(name, task.shard, staged.foreseen_drops, staged.foreseen_keeps, drops)
         for reject in drops.values():
             if not isinstance(reject, Reject):  # tail_render holds only for drops_only
                 raise TypeError(f"{name} marked a record but says it only drops")
@@ -456,7 +489,7 @@ class ShardRun:
         for i, plain in staged.ahead.items():
             if i in drops:
                 continue
-            ahead = _unplain(plain)
+            ahead = unplain_ahead(plain)
             for k, delta in ahead.counts:
                 counts[k].counts.update(delta)
             fate = ahead.fate
@@ -496,7 +529,7 @@ class ShardRun:
         for k, data in enumerate(pre):
             lengths = staged.lengths[k]
             if len(kept) < n:
-                data = _keep_rows(data, lengths, ends[k], kept)
+                data = keep_rows(data, lengths, ends[k], kept)
             outputs.append(self._write_output(k, data, losses, [lengths[i] for i in kept]))
         meta = self._commit(len(kept), outputs)
         # the shard is done: its staged rows go now, while the other shards are at work (a
@@ -524,33 +557,6 @@ class ShardRun:
         return out
 
 
-def _plain(ahead: Ahead) -> Any:
-    """``ahead`` as plain tuples, which pickle several times faster than named tuples."""
-    return (None if ahead.fate is None else tuple(ahead.fate), ahead.counts)
-
-
-def _unplain(plain: Any) -> Ahead:
-    fate, counts = plain
-    return Ahead(None if fate is None else Fate(*fate), counts)
-
-
-def _keep_rows(data: bytes, lengths: list[int], ends: list[int], kept: list[int]) -> bytes:
-    """The rows of ``kept`` records out of ``data``, the rows of all of them back to back (of
-    ``lengths``, ending at ``ends``): copied a run of consecutive kept records at a time."""
-    pieces = []
-    run_start = run_end = -1
-    for i in kept:
-        start = ends[i] - lengths[i]
-        if start != run_end:
-            if run_end > run_start:
-                pieces.append(data[run_start:run_end])
-            run_start = start
-        run_end = ends[i]
-    if run_end > run_start:
-        pieces.append(data[run_start:run_end])
-    return b"".join(pieces)
-
-
 def _per_record(step: Step) -> Callable[[Record], Record | Reject | Expansion]:
     """What running ``step`` on one record is: its transform, or its filter's verdict with the
     record kept as it is (the step is set up already)."""
@@ -569,6 +575,7 @@ _PIPELINE: Pipeline | None = None
 def init_worker(pipeline: Pipeline) -> None:
     global _PIPELINE
     _PIPELINE = pipeline
+    reset()
 
 
 def run_shard(task: ShardTask) -> dict[str, Any]:

@@ -275,6 +275,18 @@ class GlobalStep(Step):
         saves writing every record out and reading it back. False for a step that marks."""
         return True
 
+    @property
+    def keeps_first(self) -> bool:
+        """True when the decision keeps the first record of each of :meth:`sign`'s signatures
+        (one per record, in order; ``None`` exempt) and drops the others (:meth:`keep_first`):
+        a worker may then foresee some of it (see :mod:`ftprep.engine.foresight`)."""
+        cls = type(self)
+        return (
+            cls.sign is GlobalStep.sign
+            and cls.decide is GlobalStep.decide
+            and cls.decide_shards is GlobalStep.decide_shards
+        )
+
     def signature(self, record: Record) -> Hashable | None:
         """A value that identifies what must be compared; ``None`` exempts the record."""
         raise NotImplementedError

@@ -70,6 +70,10 @@ class ExactDeduplicator(GlobalStep):
             return key
         return key, rank(record, self.params.keep)
 
+    @property
+    def keeps_first(self) -> bool:
+        return self.params.keep == "first"
+
     def decide_shards(self, shards: Iterable[Signed]) -> Iterator[tuple[Position, Reject | Mark]]:
         if self.params.keep == "first":
             return self.keep_first(shards)

@@ -1,0 +1,142 @@
+"""A worker's foresight of a keep-first decision: what it may skip, and that the decision agrees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import orjson
+import pytest
+
+from ftprep.engine import foresight as fs
+from ftprep.engine.foresight import DROP, KEEP, UNKNOWN, Foresight, check_foresight
+from ftprep.record import Record
+from ftprep.steps import STEPS, TransformStep
+from ftprep.steps.dedup.exact import ExactDeduplicator
+
+from .test_run import recipe_data, run_in
+
+
+def test_a_signature_seen_earlier_is_dropped_and_a_new_one_kept_only_when_all_is_known() -> None:
+    sight = Foresight()
+    assert sight.foresee(0, ["a", "b", "a", None, None]) == [KEEP, KEEP, DROP, KEEP, KEEP]
+    # shard 2 before shard 1: a repeat is still surely dropped, a new signature is unknown
+    assert sight.foresee(2, ["b", "c", "c", "d"]) == [DROP, UNKNOWN, DROP, UNKNOWN]
+    assert sight.complete_below == 1
+    # shard 1 now: "c" was seen only in a later shard, so here it is the first
+    assert sight.foresee(1, ["c", "e", "e"]) == [KEEP, KEEP, DROP]
+    assert sight.complete_below == 3
+    assert sight.firsts["c"] == 1
+    assert sight.foresee(3, ["c", "d", "f"]) == [DROP, DROP, KEEP]
+
+
+def test_catching_up_reads_the_shards_others_signed() -> None:
+    others = {0: ["x", "y"], 2: ["z"]}  # shard 1 is not signed yet
+    sight = Foresight()
+    sight.catch_up(3, others.get)
+    assert sight.known == {0, 2} and sight.complete_below == 1
+    assert sight.foresee(3, ["x", "z", "w"]) == [DROP, DROP, UNKNOWN]
+    others[1] = ["w"]
+    sight.catch_up(4, others.get)
+    assert sight.complete_below == 4
+    # "w" came in shard 1, before shard 3 where this process first saw it
+    assert sight.foresee(4, ["w", "v"]) == [DROP, KEEP]
+
+
+def test_past_its_limit_a_foresight_drops_only_what_it_remembers() -> None:
+    sight = Foresight(limit=3)
+    assert sight.foresee(0, ["a", "b", "c", "d", "a", "d"]) == [
+        KEEP,
+        KEEP,
+        KEEP,
+        UNKNOWN,
+        DROP,
+        UNKNOWN,
+    ]
+    assert sight.full and len(sight.firsts) == 3
+    assert sight.foresee(1, ["e", "b"]) == [UNKNOWN, DROP]
+
+
+def test_a_decision_that_disagrees_with_the_foresight_fails_loudly() -> None:
+    check_foresight("dedup.exact", 4, dropped=[1, 3], kept=[0, 2], drops=[1, 3])
+    with pytest.raises(RuntimeError, match=r"shard 4 disagrees .*kept \[3\]"):
+        check_foresight("dedup.exact", 4, dropped=[1, 3], kept=[0, 2], drops=[1])
+    with pytest.raises(RuntimeError, match=r"dropped \[2\]"):
+        check_foresight("dedup.exact", 4, dropped=[1], kept=[0, 2], drops=[1, 2])
+
+
+def test_only_keep_first_decisions_are_foreseen() -> None:
+    assert ExactDeduplicator(ExactDeduplicator.Params()).keeps_first
+    assert not ExactDeduplicator(ExactDeduplicator.Params(keep="longest")).keeps_first
+    for other in ("dedup.minhash", "split", "balance"):  # decisions of their own
+        step = STEPS[other]
+        assert not step(step.Params()).keeps_first, other
+
+
+class CallCountingStep(TransformStep):
+    """Count the records it is called on in this process.
+
+    Reads: nothing. Writes: nothing. Drops: nothing.
+    """
+
+    id: ClassVar[str] = "test.calls"
+    calls: ClassVar[list[str]] = []
+
+    def transform(self, record: Record) -> Record:
+        CallCountingStep.calls.append(record.messages[0].text)
+        return record
+
+
+def _chats(tmp_path: Path, users: list[str]) -> Path:
+    src = tmp_path / "in.jsonl"
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": u},
+                {"role": "assistant", "content": f"Sure, here is help with: {u}."},
+            ]
+        }
+        for u in users
+    ]
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    return src
+
+
+def test_steps_after_the_decision_skip_the_records_surely_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(STEPS, CallCountingStep.id, CallCountingStep)
+    monkeypatch.setattr(CallCountingStep, "calls", [])
+    users = [
+        f"question {i % 7} about order A{i % 7}, mail me at u{i % 7}@example.com" for i in range(40)
+    ]
+    data = recipe_data(_chats(tmp_path, users), chunk_size=6)
+    data["steps"] = ["dedup.exact", "test.calls", {"pii.redact": {"mode": "redact"}}]
+    result, layout = run_in(tmp_path / "one", data, workers=1)
+    # one worker signs every shard in order: each duplicate is foreseen, only the 7 kept run
+    assert sorted(CallCountingStep.calls) == sorted(set(users))
+    assert (result.read, result.written, result.rejected) == (40, 7, 33)
+    rejects = [orjson.loads(x) for x in layout.rejects.read_bytes().splitlines()]
+    assert {r["code"] for r in rejects} == {"duplicate"}
+    # the rejects line is the record as dedup saw it, before the redaction that ran ahead
+    assert all("@example.com" in r["record"]["messages"][0]["content"] for r in rejects)
+    out = (tmp_path / "one" / "out" / "train.jsonl").read_bytes()
+    assert b"[EMAIL]" in out and b"@example.com" not in out
+    _, layout2 = run_in(tmp_path / "two", data, workers=2)
+    assert (tmp_path / "two" / "out" / "train.jsonl").read_bytes() == out
+    assert layout2.rejects.read_bytes() == layout.rejects.read_bytes()
+
+
+def test_a_run_stops_when_the_decision_disagrees_with_the_foresight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = recipe_data(_chats(tmp_path, ["alpha beta", "gamma delta", "alpha beta"]))
+    data["steps"] = ["dedup.exact", {"pii.redact": {"mode": "redact"}}]
+    real = Foresight.foresee
+
+    def wrong(self: Foresight, shard: int, signatures: list[object]) -> list[int]:
+        return [DROP if v == KEEP else v for v in real(self, shard, signatures)]
+
+    monkeypatch.setattr(fs.Foresight, "foresee", wrong)
+    with pytest.raises(RuntimeError, match="disagrees with what its workers foresaw"):
+        run_in(tmp_path, data, workers=1)
