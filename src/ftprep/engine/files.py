@@ -30,6 +30,19 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
     os.replace(tmp, path)
 
 
+def link_atomic(source: Path, path: Path) -> None:
+    """Give ``source``'s data the name ``path`` too, atomically as :func:`write_atomic` does (a
+    hard link renamed into place: nothing is copied); a copy where the file system has no hard
+    links. ``source`` stays, so a run killed before it finishes the shard can redo it."""
+    tmp = temp_path_beside(path)
+    try:
+        os.link(source, tmp)
+    except OSError:
+        write_atomic(path, source.read_bytes())
+        return
+    os.replace(tmp, path)
+
+
 def write_json(path: Path, value: Any, *, durable: bool = False) -> None:
     data = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     write_atomic(path, data, durable=durable)

@@ -23,11 +23,12 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 import orjson
 
-from ftprep.engine.files import read_pickle, write_atomic, write_json, write_pickle
+from ftprep.engine.files import link_atomic, read_pickle, write_atomic, write_json, write_pickle
 from ftprep.engine.foresight import DROP, KEEP, check_foresight, foresight, reset
 from ftprep.engine.plan import Pipeline, ShardTask, StepCount
 from ftprep.engine.rows import (
@@ -425,15 +426,19 @@ class ShardRun:
     def _write_output(
         self,
         k: int,
-        data: bytes,
+        data: bytes | Path,
         losses: Sequence[tuple[dict[str, int], ...] | None],
         lengths: list[int],
     ) -> dict[str, Any]:
-        """Write output ``k``'s rows of the shard: ``data``, the rows back to back, of the
-        ``lengths`` (0 where output ``k`` does not take a record); ``losses``, what the records'
-        rows could not hold (None: nothing), for each output."""
+        """Write output ``k``'s rows of the shard: ``data``, the rows back to back (or the file
+        that holds them), of the ``lengths`` (0 where output ``k`` does not take a record);
+        ``losses``, what the records' rows could not hold (None: nothing), for each output."""
         p, task = self.pipeline, self.task
-        write_atomic(p.shard_file(task.segment, task.shard, f"out{k}"), data)
+        path = p.shard_file(task.segment, task.shard, f"out{k}")
+        if isinstance(data, Path):
+            link_atomic(data, path)
+        else:
+            write_atomic(path, data)
         lost: Counter[str] = Counter()
         for x in losses:
             if x:
@@ -510,13 +515,16 @@ class ShardRun:
             counts[k - 1].seen += passed
             counts[k - 1].kept += passed
         kept = [i for i in range(n) if i not in drops and i not in rejected]
-        # each output's staged rows, read once, and where each record's row ends there
-        pre = [
-            p.shard_file(task.segment - 1, task.shard, f"pre{k}").read_bytes()
-            for k in range(len(p.outputs))
+        gone = sorted(drops.keys() | rejected)
+        pre = [p.shard_file(task.segment - 1, task.shard, f"pre{k}") for k in range(len(p.outputs))]
+        # an output where no record left out has a row (foreseen, or rejected ahead) is its
+        # staged file as it is; the others' staged rows are read once
+        data = [
+            None if not any(lengths[i] for i in gone) else pre[k].read_bytes()
+            for k, lengths in enumerate(staged.lengths)
         ]
         ends = [list(accumulate(lengths)) for lengths in staged.lengths]
-        self.rejects += self._gate_rejects(staged, sorted(drops), pre[0], ends[0])
+        self.rejects += self._gate_rejects(staged, sorted(drops), data[0] or b"", ends[0])
         for entries in later:  # in the order of running the steps after the decision
             self.rejects += entries
         gate.seen, gate.kept = n, n - len(drops)
@@ -526,11 +534,10 @@ class ShardRun:
             self.steps[WRITE_STEP] = write
         outputs = []
         losses = [staged.losses[i] for i in kept if i in staged.losses]
-        for k, data in enumerate(pre):
+        for k, rows in enumerate(data):
             lengths = staged.lengths[k]
-            if len(kept) < n:
-                data = keep_rows(data, lengths, ends[k], kept)
-            outputs.append(self._write_output(k, data, losses, [lengths[i] for i in kept]))
+            out = pre[k] if rows is None else keep_rows(rows, lengths, ends[k], kept)
+            outputs.append(self._write_output(k, out, losses, [lengths[i] for i in kept]))
         meta = self._commit(len(kept), outputs)
         # the shard is done: its staged rows go now, while the other shards are at work (a
         # file removed before the kernel writes it back never reaches the disk)
