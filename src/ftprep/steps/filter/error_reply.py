@@ -146,8 +146,8 @@ class ErrorReplyFilter(FilterStep):
             return True
         for index, text in texts:
             prose = strip_code(text)
-            if prose is not text and not _may_hold_error(prose.lower()):
-                continue  # the error words were all in code
+            if not _may_hold_error(prose.lower()):
+                continue  # the error words were in another text, or all in code
             reject = self._judge(text, prose, previous_user_text(record, index))
             if reject is not None:
                 return reject

@@ -130,6 +130,8 @@ class UnseenContextFilter(FilterStep):
         for index, text in texts:
             if len(text) > self.params.max_chars:
                 continue
+            if self._extra is None and len(texts) > 1 and not contains_any(text.lower(), _TRIGGERS):
+                continue  # the words were in another turn
             found = self._reference(strip_code(text))
             if found is not None and not _media_before(record, index):
                 return Reject("unseen_context", value=clip(found), detail="no image or file")
