@@ -34,6 +34,7 @@ def test_valid_numbers_need_no_cue(detector: PiiDetector, value: str) -> None:
         ("69 987 88 37 office", "69 987 88 37"),
         ("call me at 555-0100 ext", "555-0100"),
         ("call 555-0100 2 times", "555-0100"),
+        ("my phone number is INV-2024-41586", "2024-41586"),  # a cue wins over a code's shape
         ("my cell is 5551234567", "5551234567"),
     ],
 )
@@ -63,6 +64,10 @@ def test_context_only_phones_score_lower(detector: PiiDetector) -> None:
         "I typed 4033 7725 9403 3589 but the form says the card is invalid",
         "Part number 212-555-0123 fits",
         "items 1 2 3 4 5 6 7 8",
+        # codes glued to letters by a dash or a slash, with no phone cue: identifiers
+        "重新下载的发票 INV-2024-41586 就会显示",
+        "https://acme.example.com/invoices/INV-2024-29889.pdf",
+        "ticket CS/2024-555-0101 is open",
     ],
 )
 def test_phone_near_misses(detector: PiiDetector, text: str) -> None:

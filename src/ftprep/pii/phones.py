@@ -149,7 +149,7 @@ def _try_candidate(
     formatted = raw[0] == "+" or len(raw.translate(_DROP_SEPARATORS)) < len(raw)
     cued = _phone_cue_wins(scan, start, full_end)
     partial = i > 0 or j + 1 < len(runs)
-    if cued is False or (not cued and (partial or not formatted)):
+    if cued is False or (not cued and (partial or not formatted or _coded(text, start))):
         return None
     if not formatted and n_digits > 12:  # IMEIs, long ids: unformatted phones are shorter
         return None
@@ -170,6 +170,13 @@ def _try_candidate(
     else:
         return None
     return PiiSpan(start, full_end, "phone", text[start:full_end], score), j
+
+
+def _coded(text: str, start: int) -> bool:
+    """Whether the number at ``start`` ends a code glued to letters by a dash, a slash or an
+    underscore (``INV-2024-41586``, ``CS/743236``): an identifier, unless a phone cue says
+    otherwise."""
+    return text[start - 1 : start] in ("-", "/", "_") and text[start - 2 : start - 1].isalpha()
 
 
 def _phone_cue_wins(scan: TextScan, start: int, end: int) -> bool | None:
