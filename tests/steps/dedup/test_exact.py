@@ -150,22 +150,66 @@ _TRICKY = "aAß ẞ\u00a0\u00a8\u0301e\u3000\x00\t\n.!Ｏ"
         max_size=3,
     ),
     st.sets(st.sampled_from(["unicode", "case", "whitespace", "punctuation"])),
+    st.sampled_from([None, "a", "b"]),
+    st.sampled_from([None, "a", "b"]),
 )
 @settings(max_examples=600, deadline=None)
 def test_the_fast_signature_of_plain_turns_is_exactly_per_turn_equality(
-    a: list[tuple[str, str]], b: list[tuple[str, str]], kinds: set[str]
+    a: list[tuple[str, str]],
+    b: list[tuple[str, str]],
+    kinds: set[str],
+    tools_a: str | None,
+    tools_b: str | None,
 ) -> None:
     """Whole-conversation normalization in one pass must agree with turn-by-turn normalization
     on boundary spaces, NFKC that makes spaces (U+00A8), case folding that grows (ß), removed
-    punctuation and NULs, whatever normalizations are chosen."""
+    punctuation and NULs, whatever normalizations are chosen; and tools, when there are some,
+    must be equal too."""
     step = ExactDeduplicator(normalize=sorted(kinds))
     step.ensure_setup()
     ra, rb = (
-        Record.from_dict({"messages": [{"role": r, "content": t} for r, t in turns]})
-        for turns in (a, b)
+        Record.from_dict(
+            {
+                "messages": [{"role": r, "content": t} for r, t in turns],
+                **({"tools": [_tool(tools)]} if tools else {}),
+            }
+        )
+        for turns, tools in ((a, tools_a), (b, tools_b))
     )
-    same = _turns_key(step, ra) == _turns_key(step, rb)
+    same = _turns_key(step, ra) == _turns_key(step, rb) and tools_a == tools_b
     assert (step.signature(ra) == step.signature(rb)) is same
+
+
+def _tool(name: str, **properties: object) -> dict[str, object]:
+    parameters = {"type": "object", "properties": properties}
+    return {"type": "function", "function": {"name": name, "parameters": parameters}}
+
+
+def test_tools_take_part_in_a_conversation_signature() -> None:
+    step = ExactDeduplicator()
+    base = {"messages": [{"role": "user", "content": "Track A1"}]}
+
+    def signed(**row: object) -> object:
+        return step.signature(Record.from_dict({**base, **row}))
+
+    order = _tool("lookup_order", order_id={"type": "string"}, lang={"type": "string"})
+    reordered = _tool("lookup_order", lang={"type": "string"}, order_id={"type": "string"})
+    assert signed(tools=[order]) == signed(tools=[reordered])  # key order does not matter
+    assert signed(tools=[order]) != signed(tools=[_tool("lookup_order")])
+    assert signed(tools=[order]) != signed()
+    # a tool call in a turn takes the general form, which compares the tools as well
+    call = {"role": "assistant", "tool_calls": [{"function": {"name": "lookup_order"}}]}
+    with_call = {"messages": [*base["messages"], call]}
+    a = step.signature(Record.from_dict({**with_call, "tools": [order]}))
+    b = step.signature(Record.from_dict({**with_call, "tools": [reordered]}))
+    assert a == b != step.signature(Record.from_dict(with_call))
+    assert step.key(Record.from_dict({**base, "tools": [order]})) != step.key(
+        Record.from_dict(base)
+    )
+    turns_only = ExactDeduplicator(scope="user")
+    assert turns_only.signature(Record.from_dict({**base, "tools": [order]})) == (
+        turns_only.signature(Record.from_dict(base))
+    )
 
 
 @given(

@@ -140,17 +140,17 @@ class ExactDeduplicator(GlobalStep):
         return _hash(b"json\x00" + _dumps(value))
 
     def _plain_key(self, record: Record) -> bytes | None:
-        """The key of plain turns (no tool calls; no tools compared), or None.
+        """The key of plain turns (no tool calls), and of the tools when they are compared, or
+        None.
 
         Roles and texts are joined with ``" \\x00 "`` and the whole is normalized at once (see
         :class:`Normalizer`), so two records get the same string exactly when each turn's role
-        and normalized text agree, provided no text holds a NUL, which is checked. The prefix
-        keeps this form apart from the general one.
+        and normalized text agree, provided no text holds a NUL, which is checked. The tools
+        follow as sorted JSON. The prefixes keep this form apart from the general one, and
+        records with tools apart from those without.
         """
         p = self.params
         if p.include_metadata or not record.messages:
-            return None
-        if record.tools is not None and p.scope == "conversation":
             return None
         roles = self._roles
         pieces: list[str] = []
@@ -167,6 +167,9 @@ class ExactDeduplicator(GlobalStep):
         raw = " \x00 ".join(pieces)
         if raw.count("\x00") != len(pieces) - 1:
             return None
+        if record.tools is not None and p.scope == "conversation":
+            tools = _dumps(record.tools)
+            return _hash(b"plain+tools\x00" + self._norm.encode(raw) + b"\x00" + tools)
         return _hash(b"plain\x00" + self._norm.encode(raw))
 
 
