@@ -140,3 +140,14 @@ def test_a_run_stops_when_the_decision_disagrees_with_the_foresight(
     monkeypatch.setattr(fs.Foresight, "foresee", wrong)
     with pytest.raises(RuntimeError, match="disagrees with what its workers foresaw"):
         run_in(tmp_path, data, workers=1)
+
+
+def test_the_workers_of_a_run_share_one_memory_budget() -> None:
+    try:
+        fs.reset(4)
+        assert fs.foresight("dedup.exact").limit == fs.BUDGET // 4
+        assert fs.foresight("dedup.exact") is fs.foresight("dedup.exact")
+        fs.reset(1)
+        assert fs.foresight("dedup.exact").limit == fs.BUDGET  # a new run forgets
+    finally:
+        fs.reset()

@@ -36,14 +36,14 @@ class LocalExecutor:
     def __init__(self, pipeline: Pipeline, workers: int) -> None:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
-        init_worker(pipeline)
+        init_worker(pipeline, workers)
         if workers > 1:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context(method),
                 initializer=init_worker,
-                initargs=(pipeline,),
+                initargs=(pipeline, workers),
             )
 
     def map(self, tasks: Iterable[ShardTask]) -> Iterator[dict[str, Any]]:

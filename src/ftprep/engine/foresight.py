@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Sequence
 
-#: at most this many signatures are remembered (a worker's memory stays bounded; about 100
-#: bytes each); past it, only the records of signatures already remembered are foreseen
-LIMIT = 1_000_000
+#: at most this many signatures are remembered by all the workers of a run together (about
+#: 100 bytes each: memory stays bounded whatever the input); past a worker's share, only the
+#: records of signatures already remembered are foreseen
+BUDGET = 2_000_000
 
 #: what a foresight says of a record: dropped, kept, or unknown
 DROP, KEEP, UNKNOWN = 1, 0, -1
@@ -33,7 +34,7 @@ class Foresight:
     """The signatures one process knows for one keep-first global step: those of the shards it
     signed, and those of the shards other processes signed that it read (:meth:`catch_up`)."""
 
-    def __init__(self, limit: int = LIMIT) -> None:
+    def __init__(self, limit: int = BUDGET) -> None:
         self.limit = limit
         #: signature -> the first shard known to hold it
         self.firsts: dict[Hashable, int] = {}
@@ -82,18 +83,22 @@ class Foresight:
 
 #: the foresights of this process, by global step name (reset by :func:`reset`)
 _FORESIGHTS: dict[str, Foresight] = {}
+#: how many signatures each foresight of this process may remember
+_LIMIT = [BUDGET]
 
 
 def foresight(name: str) -> Foresight:
     found = _FORESIGHTS.get(name)
     if found is None:
-        found = _FORESIGHTS[name] = Foresight()
+        found = _FORESIGHTS[name] = Foresight(_LIMIT[0])
     return found
 
 
-def reset() -> None:
-    """Forget every signature: a new run (or a new worker process) starts."""
+def reset(workers: int = 1) -> None:
+    """Forget every signature: a new run (or a new worker process) starts, one of ``workers``
+    that share the :data:`BUDGET`."""
     _FORESIGHTS.clear()
+    _LIMIT[0] = BUDGET // max(1, workers)
 
 
 def check_foresight(

@@ -579,10 +579,10 @@ def _per_record(step: Step) -> Callable[[Record], Record | Reject | Expansion]:
 _PIPELINE: Pipeline | None = None
 
 
-def init_worker(pipeline: Pipeline) -> None:
+def init_worker(pipeline: Pipeline, workers: int = 1) -> None:
     global _PIPELINE
     _PIPELINE = pipeline
-    reset()
+    reset(workers)
 
 
 def run_shard(task: ShardTask) -> dict[str, Any]:
