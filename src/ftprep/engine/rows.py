@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from ftprep.engine.files import write_atomic, write_pickle
+from ftprep.engine.foresight import DROP, KEEP
 from ftprep.formats import Unconvertible
 from ftprep.io.jsonencode import dumps_bytes
 from ftprep.record import Provenance, Record
@@ -98,6 +100,46 @@ def keep_rows(data: bytes, lengths: list[int], ends: list[int], kept: list[int])
     if run_end > run_start:
         pieces.append(data[run_start:run_end])
     return b"".join(pieces)
+
+
+def stage(path: Path, outputs: int, rendered: list[Rendered], foreseen: list[int] | None) -> None:
+    """Keep a shard's rendered records until the decision: each of the ``outputs``' rows in a
+    file of their own beside ``path`` (``.pre0``, ``.pre1``...), the rest by column at ``path``
+    (see :class:`Staged`)."""
+    none = (b"",) * outputs  # the rows of a record not rendered (rejected or foreseen dropped)
+    rows = [r.rows or none for r in rendered]
+    lengths = []
+    for k in range(outputs):
+        mine = [r[k] for r in rows]
+        write_atomic(path.with_suffix(f".pre{k}"), b"".join(mine))
+        lengths.append(list(map(len, mine)))
+    staged = Staged(
+        [r.file for r in rendered],
+        [r.line for r in rendered],
+        lengths,
+        {i: r.canonical for i, r in enumerate(rendered) if r.canonical},
+        {i: r.losses for i, r in enumerate(rendered) if r.losses},
+        {i: plain_ahead(r.ahead) for i, r in enumerate(rendered) if r.ahead is not None},
+        [i for i, f in enumerate(foreseen) if f == DROP] if foreseen else [],
+        [i for i, f in enumerate(foreseen) if f == KEEP] if foreseen else [],
+    )
+    write_pickle(path, tuple(staged))
+
+
+def gate_rejects(
+    step: str, drops: dict[int, Any], staged: Staged, rows: bytes, ends: list[int]
+) -> list[bytes]:
+    """The rejects lines of the records the decision of ``step`` drops (``drops``, by index, in
+    index order): their canonical line, or else the first output's row (out of its staged
+    ``rows``, which end at ``ends``), as the record."""
+    lengths = staged.lengths[0]
+    out = []
+    for i in sorted(drops):
+        line = staged.canonical.get(i) or rows[ends[i] - lengths[i] : ends[i]]
+        reject = drops[i]
+        assert isinstance(reject, Reject)
+        out.append(entry(step, reject, staged.files[i], staged.lines[i], orjson.loads(line)))
+    return out
 
 
 def dump_records(records: list[Record]) -> bytes:

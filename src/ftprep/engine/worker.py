@@ -26,8 +26,6 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from ftprep.engine.files import link_atomic, read_pickle, write_atomic, write_json, write_pickle
 from ftprep.engine.foresight import DROP, KEEP, check_foresight, foresight, reset
 from ftprep.engine.plan import Pipeline, ShardTask, StepCount
@@ -41,10 +39,11 @@ from ftprep.engine.rows import (
     dump,
     dump_records,
     entry,
+    gate_rejects,
     keep_rows,
     load_records,
-    plain_ahead,
     reject_entry,
+    stage,
     unconvertible,
     unplain_ahead,
 )
@@ -261,7 +260,9 @@ class ShardRun:
             self.steps.setdefault(name, StepCount()).seconds += time.perf_counter() - started
         kept = len(records)
         if ahead:
-            self._stage(self._run_ahead(records, foreseen), foreseen)
+            rendered = self._run_ahead(records, foreseen)
+            staged = p.shard_file(task.segment, task.shard, "staged")
+            stage(staged, len(p.outputs), rendered, foreseen)
         elif last:
             rendered = self._render(records)
             kept = len(rendered)
@@ -446,29 +447,6 @@ class ShardRun:
         rows = len(lengths) - lengths.count(0)
         return {"rows": rows, "losses": dict(sorted(lost.items()))}
 
-    def _stage(self, rendered: list[Rendered], foreseen: list[int] | None) -> None:
-        """Keep the rendered records until the decision: each output's rows in a file of their
-        own, the rest by column (see :class:`Staged`)."""
-        p, task = self.pipeline, self.task
-        none = (b"",) * len(p.outputs)  # the rows of a record a step run ahead rejected
-        rows = [r.rows or none for r in rendered]
-        lengths = []
-        for k in range(len(p.outputs)):
-            mine = [r[k] for r in rows]
-            write_atomic(p.shard_file(task.segment, task.shard, f"pre{k}"), b"".join(mine))
-            lengths.append(list(map(len, mine)))
-        staged = Staged(
-            [r.file for r in rendered],
-            [r.line for r in rendered],
-            lengths,
-            {i: r.canonical for i, r in enumerate(rendered) if r.canonical},
-            {i: r.losses for i, r in enumerate(rendered) if r.losses},
-            {i: plain_ahead(r.ahead) for i, r in enumerate(rendered) if r.ahead is not None},
-            [i for i, f in enumerate(foreseen) if f == DROP] if foreseen else [],
-            [i for i, f in enumerate(foreseen) if f == KEEP] if foreseen else [],
-        )
-        write_pickle(p.shard_file(task.segment, task.shard, "staged"), tuple(staged))
-
     def _finish_rendered(self) -> dict[str, Any]:
         """The last segment when the previous one rendered already: apply the last global
         step's decision, count what the steps run ahead did to the records it kept, write."""
@@ -524,7 +502,7 @@ class ShardRun:
             for k, lengths in enumerate(staged.lengths)
         ]
         ends = [list(accumulate(lengths)) for lengths in staged.lengths]
-        self.rejects += self._gate_rejects(staged, sorted(drops), data[0] or b"", ends[0])
+        self.rejects += gate_rejects(name, drops, staged, data[0] or b"", ends[0])
         for entries in later:  # in the order of running the steps after the decision
             self.rejects += entries
         gate.seen, gate.kept = n, n - len(drops)
@@ -545,23 +523,6 @@ class ShardRun:
             p.shard_file(task.segment - 1, task.shard, f"pre{k}").unlink(missing_ok=True)
         p.shard_file(task.segment - 1, task.shard, "staged").unlink(missing_ok=True)
         return meta
-
-    def _gate_rejects(
-        self, staged: Staged, dropped: list[int], rows: bytes, ends: list[int]
-    ) -> list[bytes]:
-        """The rejects lines of the records the decision drops: their canonical line, or else
-        the first output's row (out of its staged ``rows``, which end at ``ends``), as the
-        record."""
-        name, _ = self.segment.after  # type: ignore[misc]
-        drops = self.task.drops or {}
-        lengths = staged.lengths[0]
-        out = []
-        for i in dropped:
-            line = staged.canonical.get(i) or rows[ends[i] - lengths[i] : ends[i]]
-            reject = drops[i]
-            assert isinstance(reject, Reject)
-            out.append(entry(name, reject, staged.files[i], staged.lines[i], orjson.loads(line)))
-        return out
 
 
 def _per_record(step: Step) -> Callable[[Record], Record | Reject | Expansion]:
