@@ -8,6 +8,7 @@ from typing import ClassVar
 import orjson
 import pytest
 
+from ftprep.engine import RunLayout
 from ftprep.engine import foresight as fs
 from ftprep.engine.foresight import DROP, KEEP, UNKNOWN, Foresight, check_foresight
 from ftprep.record import Record
@@ -125,6 +126,26 @@ def test_steps_after_the_decision_skip_the_records_surely_dropped(
     _, layout2 = run_in(tmp_path / "two", data, workers=2)
     assert (tmp_path / "two" / "out" / "train.jsonl").read_bytes() == out
     assert layout2.rejects.read_bytes() == layout.rejects.read_bytes()
+    # without foresight: the same outputs, rejects and counts (those of the records surely kept
+    # come summed per step, the others' per record)
+    monkeypatch.setattr(ExactDeduplicator, "keeps_first", property(lambda self: False))
+    _, layout3 = run_in(tmp_path / "blind", data, workers=2)
+    assert (tmp_path / "blind" / "out" / "train.jsonl").read_bytes() == out
+    assert layout3.rejects.read_bytes() == layout.rejects.read_bytes()
+    # a budget of 3 signatures: sure records then unsure ones in one shard, counted apart
+    monkeypatch.undo()
+    monkeypatch.setitem(STEPS, CallCountingStep.id, CallCountingStep)
+    monkeypatch.setattr(fs, "BUDGET", 3)
+    _, layout4 = run_in(tmp_path / "small", data, workers=1)
+    assert (tmp_path / "small" / "out" / "train.jsonl").read_bytes() == out
+    stats = [_counts(x) for x in (layout, layout2, layout3, layout4)]
+    assert stats[0] == stats[1] == stats[2] == stats[3]
+    assert stats[0]["pii.redact"]["counts"]["pii.email"] == 14  # in the question and the reply
+
+
+def _counts(layout: RunLayout) -> dict[str, dict[str, object]]:
+    steps = orjson.loads(layout.stats.read_bytes())["steps"]
+    return {s["name"]: {k: v for k, v in s.items() if k != "seconds"} for s in steps}
 
 
 def test_a_run_stops_when_the_decision_disagrees_with_the_foresight(

@@ -73,6 +73,8 @@ class Staged(NamedTuple):
     #: keeping (no canonical line); see :mod:`ftprep.engine.foresight`
     foreseen_drops: list[int]
     foreseen_keeps: list[int]
+    #: per step run ahead, what it counted for the records foreseen kept, summed
+    counted: list[dict[str, int]]
 
 
 def plain_ahead(ahead: Ahead) -> Any:
@@ -102,10 +104,16 @@ def keep_rows(data: bytes, lengths: list[int], ends: list[int], kept: list[int])
     return b"".join(pieces)
 
 
-def stage(path: Path, outputs: int, rendered: list[Rendered], foreseen: list[int] | None) -> None:
+def stage(
+    path: Path,
+    outputs: int,
+    rendered: list[Rendered],
+    foreseen: list[int] | None,
+    counted: list[dict[str, int]],
+) -> None:
     """Keep a shard's rendered records until the decision: each of the ``outputs``' rows in a
     file of their own beside ``path`` (``.pre0``, ``.pre1``...), the rest by column at ``path``
-    (see :class:`Staged`)."""
+    (see :class:`Staged`), with what the steps ``counted`` for the records surely kept."""
     none = (b"",) * outputs  # the rows of a record not rendered (rejected or foreseen dropped)
     rows = [r.rows or none for r in rendered]
     lengths = []
@@ -122,6 +130,7 @@ def stage(path: Path, outputs: int, rendered: list[Rendered], foreseen: list[int
         {i: plain_ahead(r.ahead) for i, r in enumerate(rendered) if r.ahead is not None},
         [i for i, f in enumerate(foreseen) if f == DROP] if foreseen else [],
         [i for i, f in enumerate(foreseen) if f == KEEP] if foreseen else [],
+        counted,
     )
     write_pickle(path, tuple(staged))
 

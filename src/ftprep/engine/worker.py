@@ -260,9 +260,9 @@ class ShardRun:
             self.steps.setdefault(name, StepCount()).seconds += time.perf_counter() - started
         kept = len(records)
         if ahead:
-            rendered = self._run_ahead(records, foreseen)
+            rendered, counted = self._run_ahead(records, foreseen)
             staged = p.shard_file(task.segment, task.shard, "staged")
-            stage(staged, len(p.outputs), rendered, foreseen)
+            stage(staged, len(p.outputs), rendered, foreseen, counted)
         elif last:
             rendered = self._render(records)
             kept = len(rendered)
@@ -341,7 +341,9 @@ class ShardRun:
                 x.clear()
         return rows, losses
 
-    def _run_ahead(self, records: list[Record], foreseen: list[int] | None) -> list[Rendered]:
+    def _run_ahead(
+        self, records: list[Record], foreseen: list[int] | None
+    ) -> tuple[list[Rendered], list[dict[str, int]]]:
         """The last segment's steps and the rendering, run ahead of the last global step's
         decision on every record it will decide on (see :attr:`Pipeline.tail_render`).
 
@@ -350,7 +352,8 @@ class ShardRun:
         what the steps did to it, which :meth:`_finish_rendered` counts only for the records the
         decision keeps. Step times are counted here, for the work was done here. With a
         ``foreseen`` decision (see :mod:`~ftprep.engine.foresight`), the records surely dropped
-        keep only their canonical line, and those surely kept need none.
+        keep only their canonical line, and those surely kept need none; what the steps counted
+        for the latter comes back summed, per step.
         """
         steps = self.pipeline.segments[-1].steps
         n = len(records)
@@ -366,6 +369,9 @@ class ShardRun:
             ]
             alive = [i for i, f in enumerate(foreseen) if f != DROP]
             current = [records[i] for i in alive]
+        sure = [False] * n if foreseen is None else [f == KEEP for f in foreseen]
+        #: per step, what it counted for the records surely kept (all of it counts)
+        counted_kept: list[Counter[str]] = [Counter() for _ in steps]
         for k, (name, step) in enumerate(steps):
             started = time.perf_counter()
             step.ensure_setup()
@@ -374,6 +380,9 @@ class ShardRun:
             outcomes: list[Record] = []
             one = _per_record(step)
             for i, record in zip(alive, current, strict=True):
+                if not sure[i] and step.stats.counts:  # set aside the sure records' counts
+                    counted_kept[k].update(step.stats.counts)
+                    step.stats.counts.clear()
                 outcome: Record | Reject | Expansion | BaseException
                 try:
                     outcome = one(record)
@@ -382,7 +391,7 @@ class ShardRun:
                 if isinstance(outcome, list):  # tail_render holds only without such steps
                     raise TypeError(f"{name} expanded a record but says it does not expand")
                 counted = step.stats.counts
-                if counted:  # what the step counted for this record alone (warnings: below)
+                if counted and not sure[i]:  # what it counted for this record alone
                     deltas[i].append((k, dict(counted)))
                     counted.clear()
                 failure = ""
@@ -394,7 +403,9 @@ class ShardRun:
                     survivors.append(i)
                     outcomes.append(outcome)
             alive, current = survivors, outcomes
-            count.note(step.take_stats().warnings)
+            stats = step.take_stats()
+            counted_kept[k].update(stats.counts)  # (warnings: whatever the decision)
+            count.note(stats.warnings)
             count.seconds += time.perf_counter() - started
         scratch = [Losses() for _ in self.pipeline.outputs]
         rows: list[tuple[bytes, ...]] = [()] * n
@@ -422,7 +433,7 @@ class ShardRun:
                     Ahead(fate, tuple(delta or ())) if fate is not None or delta else None,
                 )
             )
-        return out
+        return out, [dict(c) for c in counted_kept]
 
     def _write_output(
         self,
@@ -460,6 +471,8 @@ class ShardRun:
         drops = task.drops or {}
         if staged.foreseen_drops or staged.foreseen_keeps:
             check_foresight(name, task.shard, staged.foreseen_drops, staged.foreseen_keeps, drops)
+        for k, totals in enumerate(staged.counted):  # the records surely kept
+            counts[k].counts.update(totals)
         for reject in drops.values():
             if not isinstance(reject, Reject):  # tail_render holds only for drops_only
                 raise TypeError(f"{name} marked a record but says it only drops")
