@@ -8,7 +8,9 @@ Targets (issue 3): at least 5,000 records/s per core; 2 workers close to twice 1
 The data is ``bench/gen_chat.py``'s clean synthetic chats (``bench/data/chat_{N}.jsonl``, made when
 missing). Each measurement is a fresh ``ftprep clean IN OUT --workers W --no-progress`` process;
 seconds are its wall time; peak RSS is the largest sum of the RSS of the process tree, sampled every
-50 ms. A run on a tenth of the file shows whether memory grows with the input.
+50 ms. A run on a tenth of the file shows whether memory grows with the input. Before each
+measurement a fixed reference workload that uses no ftprep code is timed (:data:`REFERENCE`), so
+that figures taken at different moments of this noisy machine can be compared.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class Measure:
     per_core: float
     peak_rss_mb: float
     written: int
+    #: seconds of the fixed reference workload run just before (see :func:`reference`)
+    reference_s: float
 
 
 def tree_rss(proc: psutil.Process) -> int:
@@ -80,6 +84,37 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return seconds, peak / MB, out.decode()
 
 
+#: A fixed workload of the same kind as the steps (JSON decoding, lower-casing, substring tests, a
+#: regex, splitting and joining) that uses no ftprep code: its time tells how fast the machine
+#: was at that moment, so runs taken at different times can be compared (this machine's speed
+#: drifts by up to 25% within an hour).
+REFERENCE = """
+import re, sys, time, orjson
+pattern = re.compile(r"\\b(?:order|refund|ship\\w*)\\b", re.IGNORECASE)
+with open(sys.argv[1], "rb") as file:
+    lines = [line for _, line in zip(range(20000), file)]
+best = float("inf")
+for _ in range(3):
+    started = time.perf_counter()
+    n = 0
+    for line in lines:
+        for m in orjson.loads(line)["messages"]:
+            text = m.get("content") or ""
+            low = text.lower() if isinstance(text, str) else ""
+            n += ("error" in low) + len(pattern.findall(low)) + len(" ".join(low.split()))
+    best = min(best, time.perf_counter() - started)
+print(best)
+"""
+
+
+def reference(data: Path) -> float:
+    """Seconds of :data:`REFERENCE` on the first 20k lines of ``data`` (best of three)."""
+    done = subprocess.run(
+        [sys.executable, "-c", REFERENCE, str(data)], check=True, capture_output=True
+    )
+    return float(done.stdout)
+
+
 def ensure_data(records: int, folder: Path) -> Path:
     path = folder / f"chat_{records}.jsonl"
     if not path.exists():
@@ -100,6 +135,7 @@ def head(path: Path, lines: int) -> Path:
 
 def measure(label: str, data: Path, records: int, workers: int, out_dir: Path) -> Measure:
     out = out_dir / f"clean_{label}_{workers}.jsonl"
+    ref = reference(data)
     cmd = [*FTPREP, "clean", str(data), str(out), "--workers", str(workers), "--no-progress"]
     seconds, rss, stdout = timed(cmd)
     with open(out, "rb") as file:
@@ -114,10 +150,12 @@ def measure(label: str, data: Path, records: int, workers: int, out_dir: Path) -
         round(rate / workers),
         round(rss),
         written,
+        round(ref, 3),
     )
     print(
         f"{label:>6} workers={workers} {seconds:8.2f} s {rate:9,.0f} rec/s "
-        f"({rate / workers:,.0f}/core) peak RSS {rss:6.0f} MB written {written:,}",
+        f"({rate / workers:,.0f}/core) peak RSS {rss:6.0f} MB written {written:,} "
+        f"(reference workload {ref:.3f} s)",
         flush=True,
     )
     print(stdout, flush=True)
