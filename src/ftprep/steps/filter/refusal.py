@@ -224,6 +224,8 @@ class RefusalFilter(FilterStep):
             if not _guard(blob):
                 return True
         for index, text in texts:
+            if self._guarded and len(texts) > 1 and not _guard(text):
+                continue  # the guard words were in another turn
             reject = self._judge(split_sentences(strip_code(text)), record, index)
             if reject is not None:
                 return reject
