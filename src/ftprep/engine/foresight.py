@@ -3,13 +3,14 @@
 When the last global step keeps the first record of each signature (``dedup.exact`` with
 ``keep: first``, and every step on :meth:`GlobalStep.keep_first`) and the steps after it run
 ahead (see :attr:`Pipeline.tail_render`), a worker renders every record before the decision,
-keeping for each its canonical line in case the decision drops it. Yet the worker has seen the
-signatures of the shards it signed itself:
+keeping for each its canonical line in case the decision drops it. Yet the worker knows the
+signatures of the shards it signed itself and of those the other workers signed already (their
+signature files are on disk):
 
-- a record whose signature came earlier, in its own shard or in an earlier shard this process
-  signed, is surely dropped: the steps after the decision need not run on it, nor the writers;
-- a record whose signature did not come earlier, when this process signed *every* earlier
-  shard (one worker), is surely kept: its canonical line is never needed.
+- a record whose signature came earlier, in its own shard or in an earlier shard it knows, is
+  surely dropped: the steps after the decision need not run on it, nor the writers;
+- a record whose signature did not come earlier, when the worker knows *every* earlier shard,
+  is surely kept: its canonical line is never needed.
 
 A foresight is only a shortcut: the decision is made as always, over every shard's
 signatures, and the last pass checks that it agrees (:func:`check_foresight`). What a shard's

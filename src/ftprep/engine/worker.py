@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ftprep.engine.files import link_atomic, read_pickle, write_atomic, write_json, write_pickle
-from ftprep.engine.foresight import DROP, KEEP, check_foresight, foresight, reset
+from ftprep.engine.foresight import DROP, KEEP, UNKNOWN, check_foresight, foresight, reset
 from ftprep.engine.plan import Pipeline, ShardTask, StepCount
 from ftprep.engine.rows import (
     Ahead,
@@ -360,16 +360,13 @@ class ShardRun:
         fates: list[Fate | None] = [None] * n
         deltas: list[list[tuple[int, dict[str, int]]]] = [[] for _ in range(n)] if steps else []
         if foreseen is None:
-            canonical = [dump(r.to_dict()) for r in records]
-            alive, current = list(range(n)), records
-        else:
-            canonical = [
-                b"" if f == KEEP else dump(r.to_dict())
-                for r, f in zip(records, foreseen, strict=True)
-            ]
-            alive = [i for i, f in enumerate(foreseen) if f != DROP]
-            current = [records[i] for i in alive]
-        sure = [False] * n if foreseen is None else [f == KEEP for f in foreseen]
+            foreseen = [UNKNOWN] * n
+        canonical = [
+            b"" if f == KEEP else dump(r.to_dict()) for r, f in zip(records, foreseen, strict=True)
+        ]
+        alive = [i for i, f in enumerate(foreseen) if f != DROP]
+        current = [records[i] for i in alive]
+        sure = [f == KEEP for f in foreseen]
         #: per step, what it counted for the records surely kept (all of it counts)
         counted_kept: list[Counter[str]] = [Counter() for _ in steps]
         for k, (name, step) in enumerate(steps):
@@ -506,7 +503,7 @@ class ShardRun:
             counts[k - 1].seen += passed
             counts[k - 1].kept += passed
         kept = [i for i in range(n) if i not in drops and i not in rejected]
-        gone = sorted(drops.keys() | rejected)
+        gone = drops.keys() | rejected
         pre = [p.shard_file(task.segment - 1, task.shard, f"pre{k}") for k in range(len(p.outputs))]
         # an output where no record left out has a row (foreseen, or rejected ahead) is its
         # staged file as it is; the others' staged rows are read once

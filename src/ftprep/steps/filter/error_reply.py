@@ -146,7 +146,7 @@ class ErrorReplyFilter(FilterStep):
             return True
         for index, text in texts:
             prose = strip_code(text)
-            if not _may_hold_error(prose.lower()):
+            if (len(texts) > 1 or prose is not text) and not _may_hold_error(prose.lower()):
                 continue  # the error words were in another text, or all in code
             reject = self._judge(text, prose, previous_user_text(record, index))
             if reject is not None:
