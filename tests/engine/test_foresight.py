@@ -44,6 +44,28 @@ def test_catching_up_reads_the_shards_others_signed() -> None:
     assert sight.foresee(4, ["w", "v"]) == [DROP, KEEP]
 
 
+def test_fates_left_unknown_are_settled_once_the_earlier_shards_are_read() -> None:
+    others: dict[int, list[str]] = {}  # shard 0 is still at work on another process
+    sight = Foresight()
+    signatures = ["x", "y", "y", "z"]
+    fates = sight.foresee(1, signatures)
+    assert fates == [UNKNOWN, UNKNOWN, DROP, UNKNOWN]
+    assert sight.refine(1, signatures, fates) == fates  # nothing learnt meanwhile
+    others[0] = ["z", "w"]
+    sight.catch_up(1, others.get)
+    assert sight.refine(1, signatures, fates) == [KEEP, KEEP, DROP, DROP]
+    # past its limit a foresight settles only drops
+    small = Foresight(limit=2)
+    fates = small.foresee(1, ["x", "y", "v"])
+    assert fates == [UNKNOWN, UNKNOWN, UNKNOWN] and small.full
+    small.catch_up(1, others.get)
+    assert small.refine(1, ["x", "y", "v"], fates) == [UNKNOWN, UNKNOWN, UNKNOWN]
+    small = Foresight(limit=3)
+    fates = small.foresee(1, ["z", "y"])
+    small.catch_up(1, {0: ["z", "w", "q"]}.get)
+    assert small.full and small.refine(1, ["z", "y"], fates) == [DROP, UNKNOWN]
+
+
 def test_past_its_limit_a_foresight_drops_only_what_it_remembers() -> None:
     sight = Foresight(limit=3)
     assert sight.foresee(0, ["a", "b", "c", "d", "a", "d"]) == [

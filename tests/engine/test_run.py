@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -273,28 +271,3 @@ def test_a_step_run_ahead_fails_the_run_only_on_a_record_that_is_kept(
     monkeypatch.setattr("ftprep.steps.dedup.exact.ExactDeduplicator.drops_only", True)
     with pytest.raises(StepFailure, match="boom on a shouted refund"):
         run_in(tmp_path / "ahead-True", data, workers=1)
-
-
-def test_join_starts_the_write_back_as_it_goes_and_keeps_every_byte(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    run_module = importlib.import_module("ftprep.engine.run")  # the package exports run()
-    monkeypatch.setattr(run_module, "WRITE_BACK_EVERY", 1000)
-    started: list[tuple[int, int]] = []
-    fadvise = os.posix_fadvise
-    monkeypatch.setattr(
-        os,
-        "posix_fadvise",
-        lambda fd, at, n, advice: started.append((at, n)) or fadvise(fd, at, n, advice),
-    )
-    parts = []
-    for k in range(12):
-        part = tmp_path / f"{k}.part"
-        part.write_bytes(bytes([65 + k]) * (300 + 37 * k))
-        parts.append(part)
-    out = tmp_path / "out" / "joined.jsonl"
-    run_module._join(out, parts)
-    assert out.read_bytes() == b"".join(p.read_bytes() for p in parts)
-    assert len(started) >= 3
-    assert all(n >= 1000 for _, n in started)
-    assert [at for at, _ in started] == [0] + [at + n for at, n in started[:-1]]

@@ -45,6 +45,10 @@ class LocalExecutor:
                 initializer=init_worker,
                 initargs=(pipeline, workers),
             )
+            # the worker processes are forked now, before this process starts any thread (the
+            # input's hasher, the output joins): a child forked while a thread holds a lock
+            # could inherit it held
+            self._pool.submit(int).result()
 
     def map(self, tasks: Iterable[ShardTask]) -> Iterator[dict[str, Any]]:
         if self._pool is None:

@@ -81,6 +81,24 @@ class Foresight:
             self.complete_below += 1
         return out
 
+    def refine(
+        self, shard: int, signatures: Sequence[Hashable | None], fates: list[int]
+    ) -> list[int]:
+        """``fates`` (from :meth:`foresee` on ``shard``) with the unknown ones settled where
+        what was learnt since allows (after a :meth:`catch_up`: the shards other processes
+        signed meanwhile)."""
+        complete = self.complete_below >= shard and not self.full
+        out = list(fates)
+        for i, fate in enumerate(fates):
+            if fate != UNKNOWN:
+                continue
+            seen = self.firsts.get(signatures[i])
+            if seen is not None and seen < shard:
+                out[i] = DROP
+            elif seen == shard and complete:  # the first in this shard (the others: DROP)
+                out[i] = KEEP
+        return out
+
 
 #: the foresights of this process, by global step name (reset by :func:`reset`)
 _FORESIGHTS: dict[str, Foresight] = {}

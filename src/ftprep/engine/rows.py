@@ -135,6 +135,23 @@ def stage(
     write_pickle(path, tuple(staged))
 
 
+def resettled(rendered: list[Rendered], before: list[int], after: list[int]) -> list[Rendered]:
+    """The rendered records once more fates were foreseen after the run ahead (``before`` ->
+    ``after``): one now surely dropped keeps only its canonical line, so that the staged rows
+    hold only what the output will (see :mod:`ftprep.engine.join`); one surely kept needs no
+    canonical line."""
+    out = list(rendered)
+    for i, (old, new) in enumerate(zip(before, after, strict=True)):
+        if old == new:
+            continue
+        r = rendered[i]
+        if new == DROP:  # (what the steps run ahead did to it no longer counts)
+            out[i] = Rendered(r.file, r.line, r.canonical or r.rows[0], (), None)
+        else:
+            out[i] = r._replace(canonical=b"")
+    return out
+
+
 def gate_rejects(
     step: str, drops: dict[int, Any], staged: Staged, rows: bytes, ends: list[int]
 ) -> list[bytes]:

@@ -2,8 +2,10 @@
 
 The run is a sequence of *segments* (the per-record steps between global steps). Each segment
 runs over every shard in the executor; after a segment that ends in a global step, that step's
-``decide`` runs here, over the signatures of all shards in order, and the next segment drops what
-it decided. The last segment renders the outputs, which are then joined in shard order.
+``decide`` runs here, over the signatures of all shards in order (with worker processes, in a
+thread while the segment runs: see :mod:`ftprep.engine.decide`), and the next segment drops what
+it decided. The last segment renders the outputs, which are joined in shard order as the shards
+finish (:mod:`ftprep.engine.join`).
 
 Every shard file is written atomically and a shard's stats file is written last, so after a crash
 (even ``kill -9``) ``resume=True`` redoes only the shards without one, and the result is
@@ -12,29 +14,26 @@ byte-identical to an uninterrupted run.
 
 from __future__ import annotations
 
-import os
 import platform
 import shutil
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from ftprep import __version__
 from ftprep.collect.accounting import CollectStats, watermark_state
 from ftprep.collect.source import Collection
+from ftprep.engine.decide import Deciding, decide, load_drops
 from ftprep.engine.executor import LocalExecutor, worker_count
 from ftprep.engine.files import (
-    hash_files,
     hash_path,
     read_json,
-    read_pickle,
     write_json,
-    write_pickle,
 )
+from ftprep.engine.join import RunJoin
 from ftprep.engine.layout import RunLayout
 from ftprep.engine.plan import OutputTarget, Pipeline, ShardTask
 from ftprep.engine.progress import RunProgress
@@ -45,10 +44,9 @@ from ftprep.engine.yamlfile import RecipeError
 from ftprep.errors import FtprepError
 from ftprep.formats import ColumnMapping, get_format
 from ftprep.io import open_writer
-from ftprep.io.atomic import remove_path, temp_path_beside
+from ftprep.io.atomic import remove_path
 from ftprep.io.writers import writer_container
 from ftprep.reading import Source, open_source
-from ftprep.steps import Mark, Reject, Signed
 from ftprep.steps.dataset.stats import DatasetStats
 
 DEPENDENCIES = (
@@ -135,21 +133,49 @@ def run(
     count = worker_count(workers if workers is not None else recipe.options.workers)
     metas: list[list[dict[str, Any]]] = []
     skipped = 0
-    with LocalExecutor(pipeline, count) as executor, RunProgress(enabled=progress) as bar:
-        for s in range(len(pipeline.segments)):
-            done = _done_shards(pipeline, s) if resumed else {}
-            skipped += len(done)
-            tasks = _tasks(recipe, pipeline, s, metas, done)
-            label = _segment_label(pipeline, s)
-            total = sum(m["kept"] for m in metas[-1]) if metas else None
-            bar.start(label, total)
-            fresh = {m["shard"]: m for m in executor.map(tasks) if bar.advance(m)}
-            merged = {**done, **fresh}
-            bar.advance_done(done.values())
-            metas.append([merged[k] for k in sorted(merged)])
-            if pipeline.segments[s].gate is not None:
-                _decide(pipeline, s, [m["shard"] for m in metas[-1]])
-    result = _finish(recipe, pipeline, layout, metas, sources, count, collections, measure)
+    # the final files are joined as the shards finish (after each segment when resuming)
+    joins = RunJoin(pipeline, layout.rejects, [rejects for *_, rejects in collections])
+    try:
+        with LocalExecutor(pipeline, count) as executor, RunProgress(enabled=progress) as bar:
+            for s in range(len(pipeline.segments)):
+                done = _done_shards(pipeline, s) if resumed else {}
+                skipped += len(done)
+                tasks = _tasks(recipe, pipeline, s, metas, done)
+                label = _segment_label(pipeline, s)
+                total = sum(m["kept"] for m in metas[-1]) if metas else None
+                bar.start(label, total)
+                gate = pipeline.segments[s].gate is not None
+                deciding = Deciding(pipeline, s) if gate and count > 1 and not resumed else None
+                fresh = {}
+                try:
+                    for m in executor.map(tasks):
+                        bar.advance(m)
+                        fresh[m["shard"]] = m
+                        if not resumed:
+                            joins.shard_done(s, m)
+                        if deciding is not None:
+                            deciding.add(m["shard"])
+                except BaseException:
+                    if deciding is not None:
+                        deciding.abort()
+                    raise
+                merged = {**done, **fresh}
+                bar.advance_done(done.values())
+                metas.append([merged[k] for k in sorted(merged)])
+                if resumed:
+                    for m in metas[-1]:
+                        joins.shard_done(s, m)
+                if deciding is not None:
+                    deciding.finish()
+                elif gate:
+                    decide(pipeline, s, [m["shard"] for m in metas[-1]])
+        output_hashes = joins.close()
+    except BaseException:
+        joins.abort()
+        raise
+    result = _finish(
+        recipe, pipeline, layout, metas, sources, count, collections, output_hashes, measure
+    )
     result.resumed_shards = skipped
     result.seconds = time.perf_counter() - started
     return result
@@ -219,7 +245,7 @@ def _tasks(
             if task.shard not in done:
                 yield task
         return
-    drops = _load_drops(pipeline, segment - 1)
+    drops = load_drops(pipeline, segment - 1)
     for meta in metas[-1]:
         shard = meta["shard"]
         if shard not in done:
@@ -233,34 +259,6 @@ def _read_shards(recipe: Recipe, pipeline: Pipeline) -> Iterator[ShardTask]:
         for rows in iter_shards(source, recipe.options.chunk_size, pipeline.input_hashes):
             yield ShardTask(0, shard, rows=rows, source=index)
             shard += 1
-
-
-def _decide(pipeline: Pipeline, segment: int, shards: list[int]) -> None:
-    """Stage 2 of a global step: its decision over every shard's signatures, in input order."""
-    _, step = pipeline.segments[segment].gate  # type: ignore[misc]
-
-    def signed() -> Iterator[Signed]:
-        for shard in shards:
-            yield Signed(*read_pickle(pipeline.shard_file(segment, shard, "sig")))
-
-    decisions: dict[int, dict[int, Reject | Mark]] = {}
-    step.take_stats()
-    for position, outcome in step.decide_shards(signed()):
-        decisions.setdefault(position.shard, {})[position.item] = outcome
-    found = step.take_stats()
-    folder = pipeline.work / f"s{segment:02d}"
-    write_json(
-        folder / "decided.json",
-        {"counts": dict(found.counts), "warnings": found.warnings, "report": found.report},
-    )
-    write_pickle(folder / "decisions.pkl", decisions)
-
-
-def _load_drops(pipeline: Pipeline, segment: int) -> dict[int, dict[int, Any]]:
-    drops: dict[int, dict[int, Any]] = read_pickle(
-        pipeline.work / f"s{segment:02d}" / "decisions.pkl"
-    )
-    return drops
 
 
 def _segment_label(pipeline: Pipeline, s: int) -> str:
@@ -279,27 +277,17 @@ def _finish(
     sources: list[Source],
     workers: int,
     collections: list[tuple[Collection, CollectStats, Path]],
+    output_hashes: dict[str, str],
     measure: DatasetStats | None = None,
 ) -> RunResult:
+    """Write the outputs in other containers than JSON Lines (those are joined already),
+    check the accounting, write stats and manifest, publish, remove the work folder."""
     last = len(pipeline.segments) - 1
-    shards = [m["shard"] for m in metas[-1]]
-    with ThreadPoolExecutor(1) as hasher:  # each JSON Lines output hashed while it is joined
-        hashing = {}
-        for k, target in enumerate(pipeline.outputs):
-            parts = [pipeline.shard_file(last, shard, f"out{k}") for shard in shards]
-            if target.container == "jsonl":
-                hashing[str(target.path)] = hasher.submit(hash_files, parts)
-                _join(target.path, parts)
-            else:
-                _write_rows(target, parts)
-        _join(
-            layout.rejects,
-            [rejects for *_, rejects in collections]
-            + [
-                pipeline.shard_file(s, m["shard"], "rej") for s in range(last + 1) for m in metas[s]
-            ],
-        )
-        output_hashes = {path: future.result() for path, future in hashing.items()}
+    for k, target in enumerate(pipeline.outputs):
+        if target.container != "jsonl":
+            _write_rows(
+                target, [pipeline.shard_file(last, m["shard"], f"out{k}") for m in metas[-1]]
+            )
     result = RunResult(
         outputs=[str(t.path) for t in pipeline.outputs],
         rejects=str(layout.rejects),
@@ -362,46 +350,6 @@ def _write_rows(target: OutputTarget, parts: list[Path]) -> None:
         for part in parts:
             for line in part.read_bytes().splitlines():
                 writer.write(orjson.loads(line))
-
-
-#: how much of a joined output is written before its write-back to the disk is started
-WRITE_BACK_EVERY = 64 << 20
-
-
-def _join(path: Path, parts: list[Path]) -> None:
-    """Concatenate ``parts`` into ``path`` atomically and durably.
-
-    The disk write-back of each 64 MB written is started at once (``posix_fadvise`` with
-    ``DONTNEED`` starts it without waiting), so that it runs while the rest is copied and the
-    closing ``fsync`` finds little left to write (0.8 s less for a 1.5 GB output).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path_beside(path)
-    with open(tmp, "wb") as out:
-        started = 0  # where the write-back not yet started begins
-        for part in parts:
-            with open(part, "rb") as src:
-                _copy(src, out)
-            end = out.tell()
-            if end - started >= WRITE_BACK_EVERY and hasattr(os, "posix_fadvise"):
-                os.posix_fadvise(out.fileno(), started, end - started, os.POSIX_FADV_DONTNEED)
-                started = end
-        out.flush()
-        os.fsync(out.fileno())
-    tmp.replace(path)
-
-
-def _copy(src: BinaryIO, dst: BinaryIO) -> None:
-    """Append ``src`` to ``dst``: inside the kernel where it can (no copy through Python)."""
-    if hasattr(os, "copy_file_range"):
-        dst.flush()
-        try:
-            while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
-                pass
-            return
-        except OSError:  # a file system that cannot: copy what is left the plain way
-            dst.seek(0, os.SEEK_END)
-    shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def _decided(pipeline: Pipeline) -> dict[str, dict[str, Any]]:

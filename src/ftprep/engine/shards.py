@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import orjson
@@ -92,9 +93,13 @@ def _line_ranges(path: str, size: int, hashes: dict[str, str] | None) -> Iterato
     start, line, have = 0, 1, 0  # the current range: first byte, first line, lines so far
     offset = 0  # the file offset of ``data[0]``
     last = b"\n"
-    with open_binary(path, buffered=False) as file:
+    hashed: Future[None] | None = None  # each block is hashed in a thread (hashlib lets go of
+    # the GIL) while this one looks for its cuts and the shards before it run
+    with open_binary(path, buffered=False) as file, ThreadPoolExecutor(1) as hasher:
         while data := file.read(_BLOCK):
-            digest.update(data)
+            if hashed is not None:
+                hashed.result()
+            hashed = hasher.submit(digest.update, data)
             last = data[-1:]
             pos = data.find(b"\n") + 1
             while pos:  # a loop of memchr calls: cheaper than counting the newlines first
@@ -104,6 +109,8 @@ def _line_ranges(path: str, size: int, hashes: dict[str, str] | None) -> Iterato
                     start, line, have = offset + pos, line + size, 0
                 pos = data.find(b"\n", pos) + 1
             offset += len(data)
+        if hashed is not None:
+            hashed.result()
     if offset > start:
         yield LineRange(path, start, offset, line, final=last != b"\n")
     if hashes is not None:

@@ -43,6 +43,7 @@ from ftprep.engine.rows import (
     keep_rows,
     load_records,
     reject_entry,
+    resettled,
     stage,
     unconvertible,
     unplain_ahead,
@@ -259,10 +260,17 @@ class ShardRun:
                 foreseen = sight.foresee(task.shard, signatures)
             self.steps.setdefault(name, StepCount()).seconds += time.perf_counter() - started
         kept = len(records)
+        final = False
         if ahead:
             rendered, counted = self._run_ahead(records, foreseen)
+            if foreseen is not None and UNKNOWN in foreseen:  # the others signed meanwhile?
+                sight.catch_up(task.shard, self._signatures)
+                settled = sight.refine(task.shard, signatures, foreseen)
+                rendered, foreseen = resettled(rendered, foreseen, settled), settled
             staged = p.shard_file(task.segment, task.shard, "staged")
             stage(staged, len(p.outputs), rendered, foreseen, counted)
+            # every fate foreseen: the staged rows are the shard's output (see engine.join)
+            final = foreseen is not None and UNKNOWN not in foreseen
         elif last:
             rendered = self._render(records)
             kept = len(rendered)
@@ -275,7 +283,7 @@ class ShardRun:
                 )
         else:
             write_atomic(p.shard_file(task.segment, task.shard, "jsonl"), dump_records(records))
-        return self._commit(kept, outputs)
+        return self._commit(kept, outputs, final)
 
     def _signatures(self, shard: int) -> Any:
         """The gate's signatures of another shard of this segment, or None while unsigned."""
@@ -285,7 +293,9 @@ class ShardRun:
             return None
         return Signed(*signed).signatures
 
-    def _commit(self, kept: int, outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    def _commit(
+        self, kept: int, outputs: list[dict[str, Any]], final: bool = False
+    ) -> dict[str, Any]:
         p, task = self.pipeline, self.task
         write_atomic(p.shard_file(task.segment, task.shard, "rej"), b"".join(self.rejects))
         meta = {
@@ -298,6 +308,8 @@ class ShardRun:
             "steps": {name: c.to_dict() for name, c in self.steps.items()},
             "outputs": outputs,
         }
+        if final:
+            meta["final"] = True
         write_json(p.shard_file(task.segment, task.shard, "json"), meta)
         return meta
 
