@@ -11,6 +11,11 @@ seconds are its wall time; peak RSS is the largest sum of the RSS of the process
 50 ms. A run on a tenth of the file shows whether memory grows with the input. Before each
 measurement a fixed reference workload that uses no ftprep code is timed (:data:`REFERENCE`), so
 that figures taken at different moments of this noisy machine can be compared.
+
+The peer: datatrove's cleaning steps (``bench/clean_peers.py``) and ``ftprep clean`` with one
+worker, one after the other, on the first ``--peer-records`` records (datatrove runs about a
+hundred records a second here, so not on the whole file): their ratio holds when the machine's
+speed does not.
 """
 
 from __future__ import annotations
@@ -162,6 +167,42 @@ def measure(label: str, data: Path, records: int, workers: int, out_dir: Path) -
     return m
 
 
+def measure_peer(data: Path, records: int, out_dir: Path) -> dict[str, object]:
+    """datatrove's steps and ``ftprep clean`` (1 worker) on ``data``: seconds, records/s."""
+    work = out_dir / "datatrove"
+    ref = reference(data)
+    cmd = [
+        sys.executable,
+        str(REPO / "bench" / "clean_peers.py"),
+        "datatrove",
+        str(data),
+        str(work),
+    ]
+    seconds, rss, stdout = timed(cmd)
+    peer = json.loads(stdout.strip().splitlines()[-1])
+    ours = measure("peer", data, records, 1, out_dir)
+    result = {
+        "records": records,
+        "datatrove_s": round(seconds, 2),
+        "datatrove_rec_s": round(records / seconds),
+        "datatrove_peak_rss_mb": round(rss),
+        "datatrove_kept": peer["kept"],
+        "datatrove_dropped": peer["dropped"],
+        "datatrove_steps_s": peer["steps"],
+        "ftprep_s": ours.seconds,
+        "ftprep_rec_s": ours.records_per_s,
+        "ratio": round(seconds / ours.seconds, 1),
+        "reference_s": round(ref, 3),
+    }
+    print(
+        f"  peer datatrove {seconds:8.2f} s {records / seconds:9,.0f} rec/s peak RSS {rss:6.0f} MB "
+        f"kept {peer['kept']:,} dropped {peer['dropped']:,}; ftprep {ours.seconds} s: "
+        f"ftprep {result['ratio']}x faster; datatrove's steps (s): {peer['steps']}",
+        flush=True,
+    )
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -170,6 +211,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs of each measurement, alternated (best kept)"
+    )
+    parser.add_argument(
+        "--peer-records",
+        type=int,
+        default=10_000,
+        help="records of the datatrove comparison (0: no comparison)",
     )
     args = parser.parse_args()
     data = ensure_data(args.records, args.data)
@@ -182,6 +229,11 @@ def main() -> None:
                 runs.setdefault(("full", workers), []).append(m)
             m = measure("tenth", tenth, args.records // 10, 2, Path(tmp))
             runs.setdefault(("tenth", 2), []).append(m)
+        peer = (
+            measure_peer(head(data, args.peer_records), args.peer_records, Path(tmp))
+            if (args.peer_records)
+            else None
+        )
     results = [min(ms, key=lambda m: m.seconds) for ms in runs.values()]
     for m in results:
         print(
@@ -203,7 +255,13 @@ def main() -> None:
         every = [asdict(m) for ms in runs.values() for m in ms]
         args.json.write_text(
             json.dumps(
-                {"meta": meta, "results": [asdict(m) for m in results], "runs": every}, indent=2
+                {
+                    "meta": meta,
+                    "results": [asdict(m) for m in results],
+                    "runs": every,
+                    "peer": peer,
+                },
+                indent=2,
             )
         )
 
