@@ -198,6 +198,25 @@ def test_a_recipe_writes_one_output_per_split_for_any_worker_count(tmp_path: Pat
     assert seen[0] == seen[1]
 
 
+def test_shards_emptied_before_the_split_are_signed_as_empty(tmp_path: Path) -> None:
+    """A filter before the split drops every record of some shards: those sign nothing."""
+    records = _dataset(60)
+    for r in records[10:30]:  # shards 1 and 2 of 10 records each: all too short
+        r.messages[0].content = r.messages[1].content = "x"
+    src = _write(records, tmp_path / "in.jsonl")
+    for workers in (1, 2):
+        data = {
+            "version": 1,
+            "inputs": [str(src)],
+            "output_dir": str(tmp_path / f"w{workers}"),
+            "outputs": ["{split}.jsonl"],
+            "options": {"chunk_size": 10},
+            "steps": [{"filter.length": {"min": 5}}, "split"],
+        }
+        result = run(parse_recipe(data, base_dir=tmp_path), workers=workers)
+        assert (result.read, result.written, result.rejected) == (60, 40, 20)
+
+
 def test_recipes_route_every_split_somewhere(tmp_path: Path) -> None:
     base = {"version": 1, "inputs": ["in.jsonl"], "steps": ["split"]}
     with pytest.raises(RecipeError, match="needs a split step"):

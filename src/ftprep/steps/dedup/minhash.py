@@ -207,9 +207,11 @@ def minhash_matrix(
     texts: list[str], *, num_perm: int = 128, seed: int = 1, ngram: int = 5, unit: Unit = "word"
 ) -> U32:
     """MinHash signatures of normalized ``texts``, one row each (an empty text: all zero)."""
+    out = np.zeros((len(texts), num_perm), dtype=np.uint32)
+    if not texts:  # a shard every record of which an earlier step dropped
+        return out
     RMinHash = rensa().RMinHash
     hashes, offsets = shingle_hashes(texts, ngram, unit)
-    out = np.zeros((len(texts), num_perm), dtype=np.uint32)
     nonempty = np.flatnonzero(np.diff(offsets) > 0)
     if len(nonempty) == len(texts):
         matrix = RMinHash.digest_matrix_from_flat_token_hashes(
