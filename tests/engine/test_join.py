@@ -18,6 +18,7 @@ from ftprep.engine import worker as worker_module
 from ftprep.engine.foresight import DROP, KEEP, Foresight
 from ftprep.engine.join import Joiner, RunJoin, join
 from ftprep.engine.worker import ShardRun, StepFailure
+from ftprep.errors import FtprepError
 
 from .test_foresight import _chats
 from .test_run import recipe_data, run_in
@@ -98,6 +99,27 @@ def test_a_missing_part_fails_the_join(tmp_path: Path) -> None:
         joiner.close()
     assert not (tmp_path / "out.jsonl").exists()
     assert _leftovers(tmp_path) == []
+
+
+def test_an_error_of_the_join_thread_is_raised_by_check(tmp_path: Path) -> None:
+    joiner = Joiner(tmp_path / "out.jsonl")
+    joiner.add(tmp_path / "missing.part")
+    deadline = time.monotonic() + 10
+    with pytest.raises(FileNotFoundError):  # raised once the thread got to the part
+        while time.monotonic() < deadline:
+            joiner.check()
+            time.sleep(0.01)
+    joiner.abort()
+    assert _leftovers(tmp_path) == []
+
+
+def test_aborting_a_join_that_never_started_starts_nothing(tmp_path: Path) -> None:
+    before = set(threading.enumerate())
+    joiner = Joiner(tmp_path / "sub" / "out.jsonl")
+    assert (tmp_path / "sub").is_dir()  # made at once: a bad output path fails first
+    joiner.abort()
+    assert set(threading.enumerate()) == before
+    assert list((tmp_path / "sub").iterdir()) == []
 
 
 def _shards_done(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, bool]]:
@@ -194,3 +216,40 @@ def test_fates_settled_after_the_run_ahead_still_let_the_shard_be_joined_early(
         assert (tmp_path / "two" / "out" / name).read_bytes() == (
             tmp_path / "one" / "out" / name
         ).read_bytes()
+
+
+def test_an_output_folder_that_cannot_be_made_fails_before_anything_runs(tmp_path: Path) -> None:
+    before = set(threading.enumerate())
+    (tmp_path / "afile").write_text("a file, not a folder")
+    data = recipe_data(_chats(tmp_path, ["question one", "question two"]))
+    data["outputs"] = ["train.jsonl", str(tmp_path / "afile" / "more.jsonl")]
+    with pytest.raises(FtprepError, match=r"cannot create the folder of .*more\.jsonl"):
+        run_in(tmp_path / "run", data, workers=2)
+    assert set(threading.enumerate()) == before
+    assert _leftovers(tmp_path / "run" / "out") == []
+
+
+def test_a_failed_join_fails_the_run_and_leaves_the_old_files_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = [f"question {i} about order A{i}" for i in range(60)]
+    data = recipe_data(_chats(tmp_path, users), chunk_size=7)
+    out = tmp_path / "run" / "out"
+    out.mkdir(parents=True)
+    old = {name: f"old {name}\n".encode() for name in ("train.jsonl", "rejects.jsonl")}
+    for name, content in old.items():
+        (out / name).write_bytes(content)
+    real = Joiner._append
+
+    def failing(self: Joiner, src: Any, dst: Any) -> None:
+        if self.path.name == "train.jsonl":
+            raise OSError("disk full")
+        real(self, src, dst)
+
+    monkeypatch.setattr(Joiner, "_append", failing)
+    before = set(threading.enumerate())
+    with pytest.raises(OSError, match="disk full"):
+        run_in(tmp_path / "run", data, workers=2)
+    assert {name: (out / name).read_bytes() for name in old} == old
+    assert _leftovers(out) == []
+    assert set(threading.enumerate()) == before  # no join thread, no input-hashing thread

@@ -101,6 +101,8 @@ def test_kill_then_resume_is_byte_identical(setup: Path) -> None:
         work = folder / "out" / ".ftprep-work"
         assert kill_when(proc, work, pattern, count), "the run ended before it could be killed"
         assert not (folder / "out" / "manifest.json").exists()
+        if n < 2:  # the joins of the outputs and rejects had begun
+            assert hidden(folder / "out"), "nothing was being joined when the run was killed"
         if n == 2:  # kill the resumed run as well, later on
             proc = start(folder, setup, "--workers", "1", "--resume")
             assert kill_when(proc, work, "s01/*.json", 3)
@@ -109,6 +111,14 @@ def test_kill_then_resume_is_byte_identical(setup: Path) -> None:
         assert proc.returncode == 0
         assert b"reused" in out
         assert [(folder / "out" / name).read_bytes() for name in OUTPUTS] == expected
+        assert not hidden(folder / "out"), "the killed run's temporary files were left"
+
+
+def hidden(out: Path) -> list[str]:
+    """The hidden files of a run's output folder but its work folder: temporaries."""
+    return sorted(
+        p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".ftprep-work"
+    )
 
 
 def test_resume_refuses_a_changed_recipe(setup: Path, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -50,18 +50,25 @@ class LocalExecutor:
             # could inherit it held
             self._pool.submit(int).result()
 
-    def map(self, tasks: Iterable[ShardTask]) -> Iterator[dict[str, Any]]:
-        if self._pool is None:
+    def map(self, tasks: Iterable[ShardTask]) -> Generator[dict[str, Any], None, None]:
+        """Each task's result, in order. When it stops early (an error, or :meth:`close` of
+        this generator), ``tasks`` is closed too if it is a generator: the input it reads, and
+        the thread that hashes it, do not outlive the run while a traceback holds its frames."""
+        try:
+            if self._pool is None:
+                for task in tasks:
+                    yield run_shard(task)
+                return
+            window: deque[Future[dict[str, Any]]] = deque()
             for task in tasks:
-                yield run_shard(task)
-            return
-        window: deque[Future[dict[str, Any]]] = deque()
-        for task in tasks:
-            window.append(self._pool.submit(run_shard, task))
-            if len(window) >= 2 * self.workers:
+                window.append(self._pool.submit(run_shard, task))
+                if len(window) >= 2 * self.workers:
+                    yield window.popleft().result()
+            while window:
                 yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
+        finally:
+            if isinstance(tasks, Generator):
+                tasks.close()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ftprep.engine.plan import Pipeline
-from ftprep.io.atomic import temp_path_beside
+from ftprep.errors import FtprepError
 
 #: how much of a joined file is written before its write-back to the disk is started
 WRITE_BACK_EVERY = 64 << 20
@@ -49,7 +49,13 @@ class Joiner:
 
     def __init__(self, path: Path, *, digest: bool = False) -> None:
         self.path = path
-        self._tmp = temp_path_beside(path)
+        try:  # a bad output path fails before anything runs
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FtprepError(f"cannot create the folder of {path}: {exc}") from None
+        #: one name per output, not a random one: a run killed while it joins leaves this
+        #: file, and the next run of the same output (resumed or not) writes over it
+        self._tmp = path.with_name(f".{path.name}.join.tmp")
         self._digest = hashlib.sha256() if digest else None
         self._parts: queue.SimpleQueue[Part | None] = queue.SimpleQueue()
         self._waiting: list[Future[Path]] = []
@@ -67,31 +73,44 @@ class Joiner:
 
     def _start(self) -> None:
         if self._thread is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._thread = threading.Thread(target=self._run, name=f"join {self.path}", daemon=True)
             self._thread.start()
 
-    def _stop(self) -> None:
+    def check(self) -> None:
+        """Raise the error the thread stopped on, if any (so that a run fails at once)."""
+        if self._error is not None:
+            raise self._error
+
+    def finish(self) -> None:
+        """Wait for every part to be written (:meth:`commit` then puts the file in place)."""
         self._parts.put(None)
-        self._start()
+        self._start()  # a file of no part is written too
         assert self._thread is not None
         self._thread.join()
+        self.check()
 
-    def close(self) -> str | None:
-        """Wait for every part, then put the file in place; its sha256 with ``digest``."""
-        self._stop()
-        if self._error is not None:
-            self._tmp.unlink(missing_ok=True)
-            raise self._error
+    def commit(self) -> str | None:
+        """Put the finished file in place; its sha256 with ``digest``."""
         self._tmp.replace(self.path)
         return self._digest.hexdigest() if self._digest is not None else None
+
+    def close(self) -> str | None:
+        """:meth:`finish`, then :meth:`commit`."""
+        try:
+            self.finish()
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            raise
+        return self.commit()
 
     def abort(self) -> None:
         """Stop (the run failed): no file is put in place."""
         self._aborted = True
         for future in self._waiting:
             future.cancel()
-        self._stop()
+        if self._thread is not None:
+            self._parts.put(None)
+            self._thread.join()
         self._tmp.unlink(missing_ok=True)
 
     def _run(self) -> None:
@@ -184,6 +203,8 @@ class RunJoin:
     def shard_done(self, segment: int, meta: dict[str, Any]) -> None:
         p, shard = self.pipeline, meta["shard"]
         last = len(p.segments) - 1
+        for joiner in [*self.outputs.values(), self.rejects]:
+            joiner.check()
         while self._first:
             self.rejects.add(self._first.pop(0))
         self.rejects.add(p.shard_file(segment, shard, "rej"))
@@ -209,16 +230,23 @@ class RunJoin:
                     joiner.add(future)
 
     def close(self) -> dict[str, str]:
-        """Wait for the joins and put the files in place: the outputs' sha256 by path."""
+        """Wait for every join, then put all the files in place: the outputs' sha256 by path.
+        (On an error, :meth:`abort` removes what was joined.)"""
         while self._first:  # no shard at all
             self.rejects.add(self._first.pop(0))
-        self.rejects.close()
-        return {
-            str(joiner.path): digest
-            for joiner in self.outputs.values()
-            if (digest := joiner.close()) is not None
-        }
+        joiners = [*self.outputs.values(), self.rejects]
+        for joiner in joiners:
+            joiner.finish()
+        digests = {str(j.path): j.commit() for j in joiners}
+        return {path: digest for path, digest in digests.items() if digest is not None}
 
     def abort(self) -> None:
+        """Stop every join and remove its temporary file (the first error is raised after)."""
+        error: BaseException | None = None
         for joiner in [*self.outputs.values(), self.rejects]:
-            joiner.abort()
+            try:
+                joiner.abort()
+            except BaseException as exc:  # the others are stopped all the same
+                error = error or exc
+        if error is not None:
+            raise error

@@ -44,7 +44,7 @@ from ftprep.engine.yamlfile import RecipeError
 from ftprep.errors import FtprepError
 from ftprep.formats import ColumnMapping, get_format
 from ftprep.io import open_writer
-from ftprep.io.atomic import remove_path
+from ftprep.io.atomic import remove_path, remove_stale_temps
 from ftprep.io.writers import writer_container
 from ftprep.reading import Source, open_source
 from ftprep.steps.dataset.stats import DatasetStats
@@ -107,6 +107,8 @@ def run(
         "inputs": [s.state() if isinstance(s, Collection) else _stat(s.path) for s in opened],
     }
     resumed = _prepare_work(layout.work, state, resume)
+    for path in (*layout.outputs, layout.rejects, layout.stats, layout.manifest):
+        remove_stale_temps(path)  # of a run of the same files that was killed
     sources: list[Source] = []
     collections: list[tuple[Collection, CollectStats, Path]] = []
     for k, item in enumerate(opened):
@@ -147,24 +149,27 @@ def run(
                 gate = pipeline.segments[s].gate is not None
                 deciding = Deciding(pipeline, s) if gate and count > 1 and not resumed else None
                 fresh = {}
+                results = executor.map(tasks)
                 try:
-                    for m in executor.map(tasks):
+                    for m in results:
                         bar.advance(m)
                         fresh[m["shard"]] = m
                         if not resumed:
                             joins.shard_done(s, m)
                         if deciding is not None:
                             deciding.add(m["shard"])
+                    merged = {**done, **fresh}
+                    bar.advance_done(done.values())
+                    metas.append([merged[k] for k in sorted(merged)])
+                    if resumed:
+                        for m in metas[-1]:
+                            joins.shard_done(s, m)
                 except BaseException:
                     if deciding is not None:
                         deciding.abort()
                     raise
-                merged = {**done, **fresh}
-                bar.advance_done(done.values())
-                metas.append([merged[k] for k in sorted(merged)])
-                if resumed:
-                    for m in metas[-1]:
-                        joins.shard_done(s, m)
+                finally:
+                    results.close()  # and so the shard reader (see LocalExecutor.map)
                 if deciding is not None:
                     deciding.finish()
                 elif gate:

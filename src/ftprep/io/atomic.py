@@ -8,7 +8,9 @@ target only when the writer is closed cleanly. On an exception inside ``with``, 
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import secrets
 import shutil
 from abc import ABC, abstractmethod
@@ -25,6 +27,21 @@ WRITE_BUFFER = 1 << 20
 def temp_path_beside(path: Path, suffix: str = ".tmp") -> Path:
     """A fresh hidden path in ``path``'s directory (nothing is created)."""
     return path.with_name(f".{path.name}.{secrets.token_hex(6)}{suffix}")
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporaries of ``path`` that a killed process left beside it (those of
+    :func:`temp_path_beside`, and a run's ``.NAME.join.tmp``); the ones removed come back.
+    Only for a caller that owns ``path``: a writer still at work would lose its file."""
+    if not path.parent.is_dir():
+        return []
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(?:[0-9a-f]{{12}}\.[\w.]+|join\.tmp)")
+    stale = [
+        p for p in path.parent.glob(f".{glob.escape(path.name)}.*") if pattern.fullmatch(p.name)
+    ]
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale
 
 
 def remove_path(path: Path) -> None:
