@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -175,15 +176,9 @@ def test_a_recipe_writes_one_output_per_split_for_any_worker_count(tmp_path: Pat
     src = _write(_dataset(3000), tmp_path / "in.jsonl")
     seen = []
     for workers in (1, 2):
-        data = {
-            "version": 1,
-            "inputs": [str(src)],
-            "output_dir": str(tmp_path / f"w{workers}"),
-            "outputs": ["{split}.jsonl", {"path": "all.jsonl"}],
-            "options": {"chunk_size": 500},
-            "steps": [{"split": {"stratify": "metadata.category", "group": "metadata.session"}}],
-        }
-        result = run(parse_recipe(data, base_dir=tmp_path), workers=workers)
+        steps = [{"split": {"stratify": "metadata.category", "group": "metadata.session"}}]
+        outputs = ["{split}.jsonl", {"path": "all.jsonl"}]
+        result = _run(src, tmp_path / f"w{workers}", workers, 500, steps, outputs)
         assert result.read == result.written == 3000
         folder = tmp_path / f"w{workers}"
         files = {n: (folder / f"{n}.jsonl").read_bytes() for n in ("train", "validation", "test")}
@@ -205,16 +200,24 @@ def test_shards_emptied_before_the_split_are_signed_as_empty(tmp_path: Path) -> 
         r.messages[0].content = r.messages[1].content = "x"
     src = _write(records, tmp_path / "in.jsonl")
     for workers in (1, 2):
-        data = {
-            "version": 1,
-            "inputs": [str(src)],
-            "output_dir": str(tmp_path / f"w{workers}"),
-            "outputs": ["{split}.jsonl"],
-            "options": {"chunk_size": 10},
-            "steps": [{"filter.length": {"min": 5}}, "split"],
-        }
-        result = run(parse_recipe(data, base_dir=tmp_path), workers=workers)
+        steps = [{"filter.length": {"min": 5}}, "split"]
+        result = _run(src, tmp_path / f"w{workers}", workers, 10, steps, ["{split}.jsonl"])
         assert (result.read, result.written, result.rejected) == (60, 40, 20)
+
+
+def _run(
+    src: Path, out: Path, workers: int, chunk_size: int, steps: list[Any], outputs: list[Any]
+) -> Any:
+    """A recipe of ``steps`` over ``src`` run into ``out``."""
+    data = {
+        "version": 1,
+        "inputs": [str(src)],
+        "output_dir": str(out),
+        "outputs": outputs,
+        "options": {"chunk_size": chunk_size},
+        "steps": steps,
+    }
+    return run(parse_recipe(data, base_dir=out.parent), workers=workers)
 
 
 def test_recipes_route_every_split_somewhere(tmp_path: Path) -> None:
