@@ -107,8 +107,9 @@ def run(
         "inputs": [s.state() if isinstance(s, Collection) else _stat(s.path) for s in opened],
     }
     resumed = _prepare_work(layout.work, state, resume)
-    for path in (*layout.outputs, layout.rejects, layout.stats, layout.manifest):
-        remove_stale_temps(path)  # of a run of the same files that was killed
+    for path in (*layout.outputs, layout.rejects, layout.stats, layout.manifest, layout.report):
+        if path is not None:
+            remove_stale_temps(path)  # of a run of the same files that was killed
     sources: list[Source] = []
     collections: list[tuple[Collection, CollectStats, Path]] = []
     for k, item in enumerate(opened):
